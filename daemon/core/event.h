@@ -1,0 +1,46 @@
+/* event.h: the event, schema v1 of DESIGN.md s3, as one JSON line. */
+#ifndef AIGATE_EVENT_H
+#define AIGATE_EVENT_H
+
+#include "policy.h"
+#include "types.h"
+
+struct event {
+	int64_t ts_us;               /* microseconds since the epoch, UTC */
+	const char *sensor;          /* may be NULL: "sensor" is omitted */
+	struct ip_addr src, dst;
+	uint16_t src_port, dst_port;
+	uint8_t l4_proto;            /* 6 TCP, 17 UDP */
+	enum app_proto app_proto;
+	const char *name;            /* raw bytes, name_len long (may hold any byte) */
+	size_t name_len;
+	bool has_name;               /* false: "name":null (ClientHello without SNI) */
+	const struct decision *decision;
+	enum verdict verdict;
+	enum mode mode;
+	uint64_t list_serial;
+	uint32_t flags;
+	bool has_dns;
+	uint16_t dns_id, dns_qtype;
+	int64_t pcap_cnt;            /* < 0: omitted */
+	uint32_t count;              /* > 1: "count" added (folded repeats) */
+};
+
+/* Write the event as one JSON object followed by '\n' into buf (cap
+ * bytes).  Returns the length written without the NUL; when it does not
+ * fit, returns the length that would have been needed (>= cap) and
+ * buf holds a truncated, NUL-terminated prefix.  Every string is escaped;
+ * name bytes outside printable ASCII, and '\', are written as the text
+ * \xNN so that the raw name can be recovered and every sink is plain
+ * ASCII. */
+size_t event_format_json(const struct event *ev, char *buf, size_t cap);
+
+/* Write s (len bytes) as a JSON string (with quotes) into buf; same
+ * return convention.  Invalid UTF-8 becomes U+FFFD; control characters
+ * are \u-escaped. */
+size_t json_write_string(const char *s, size_t len, char *buf, size_t cap);
+
+/* Format ts_us as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" into buf (>= 28 bytes). */
+void event_format_time(int64_t ts_us, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,86 @@
+/* policy.h: the decision for one name seen from one client, with the
+ * precedence of DESIGN.md s1: zone, then contract, then terms class,
+ * then unlisted.  A policy is an immutable snapshot (list, actions,
+ * zones, contracts); a reload builds a new one and swaps the pointer. */
+#ifndef AIGATE_POLICY_H
+#define AIGATE_POLICY_H
+
+#include "list.h"
+#include "types.h"
+
+/* An IPv4 or IPv6 network: address and prefix length. */
+struct cidr {
+	struct ip_addr addr;
+	uint8_t prefix_len;
+};
+
+/* Seconds since the Unix epoch (UTC); 0 in starts/expires = unbounded.
+ * An expiry date D means "valid through the end of D, UTC". */
+struct zone {
+	char *name;
+	struct cidr *networks;
+	size_t n_networks;
+	enum action action;
+	int64_t starts, expires;
+	unsigned line;
+};
+
+struct contract {
+	char *id;
+	char *reference;
+	char *approved_by;
+	char **services;     /* service ids */
+	size_t n_services;
+	char **hosts;        /* exact normalised host names */
+	size_t n_hosts;
+	int64_t starts, expires;
+	char *file;          /* where it was loaded from, for messages */
+};
+
+struct policy {
+	enum mode mode;
+	/* Action per terms class; [TERMS_NONE] is the action for unlisted names. */
+	enum action terms_action[TERMS_COUNT_];
+	bool log_unlisted;   /* emit events for unlisted names */
+	struct list *list;   /* owned */
+	struct zone *zones;
+	size_t n_zones;
+	struct contract *contracts;
+	size_t n_contracts;
+};
+
+/* What the walk found at each step, so `aigatectl check` can print it. */
+struct decision {
+	struct list_match match;        /* entry/service are NULL: unlisted */
+	enum action action;
+	enum reason reason;
+	const struct zone *zone;        /* the zone that decided, or NULL */
+	const struct contract *contract;/* the contract that decided, or NULL */
+	/* Steps that matched but did not apply because of their dates. */
+	const struct zone *zone_inactive;
+	const struct contract *contract_inactive;
+};
+
+/* Decide for `name` (normalised) seen from `client` (may be NULL: no
+ * zone applies) at time `now` (seconds since the epoch). */
+void policy_decide(const struct policy *p, const struct ip_addr *client,
+		   const char *name, size_t name_len, int64_t now,
+		   struct decision *out);
+
+/* True when `a` lies in `net`. */
+bool cidr_contains(const struct cidr *net, const struct ip_addr *a);
+
+/* Parse "10.0.0.0/8" or "2001:db8::/32" (a bare address is a host
+ * route); false on error or when host bits are set beyond the prefix. */
+bool cidr_parse(const char *s, struct cidr *out);
+
+/* True when the contract is in force at `now`. */
+bool contract_active(const struct contract *c, int64_t now);
+
+/* An empty policy with the default actions of DESIGN.md s1 (block
+ * consumer/shared/api/dns-bypass, allow enterprise and unlisted), owning
+ * `list`; NULL when out of memory. */
+struct policy *policy_new(struct list *list);
+void policy_free(struct policy *p);
+
+#endif
