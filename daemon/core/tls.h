@@ -57,9 +57,9 @@ struct tls_client_hello {
  * one with a NUL byte, a name over 255 bytes, two host names, a bad ALPN
  * list.  The body must be complete: a short one is PARSE_MALFORMED, never
  * PARSE_NEED_MORE.  A ClientHello without server_name is PARSE_OK with
- * has_sni false and FLAG_NO_SNI.  `out` is caller storage, always
- * cleared first; its contents are meaningful only on PARSE_OK.  Nothing
- * in `out` borrows from `body`. */
+ * has_sni false and FLAG_NO_SNI.  `out` is caller storage, cleared
+ * first and cleared again on any result but PARSE_OK, so a refused hello
+ * never leaves a name behind.  Nothing in `out` borrows from `body`. */
 enum parse_result tls_parse_client_hello_body(struct bytes body,
 					      struct tls_client_hello *out);
 
@@ -74,7 +74,8 @@ enum parse_result tls_parse_client_hello_body(struct bytes body,
  * FLAG_SSLV2 | FLAG_NO_SNI and has_sni false.
  * The record that completes the ClientHello must end with it (bytes of a
  * further handshake message in that record are PARSE_MALFORMED); records
- * after it are not looked at.
+ * after it are not looked at.  As above, `out` holds a name only on
+ * PARSE_OK; *consumed is written only on PARSE_OK.
  * PARSE_OK: a ClientHello was parsed; *consumed is the number of stream
  * bytes it used.  PARSE_NEED_MORE: a valid prefix.  PARSE_NOT_MINE: the
  * stream does not start with a TLS handshake record (nor an SSLv2
