@@ -21,6 +21,8 @@
 #include "tls.h"
 
 #define DNS_PORT 53
+/* Segments to wait for the real start of a stream whose SYN was not seen. */
+#define TLS_START_GRACE_PACKETS 3
 
 struct inspector {
 	struct inspect_limits lim;
@@ -255,11 +257,17 @@ static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 		out->state = FLOW_PENDING;
 		return;
 	case PARSE_MALFORMED:
-		in->stats.tls_malformed++;
-		flow_finish(in, f, FLOW_ST_IGNORED);
-		out->state = FLOW_NOT_INSPECTED;
-		return;
 	case PARSE_NOT_MINE:
+		/* Without the SYN the start of the stream is a guess: the first
+		 * segment seen may be a later one that overtook the first.  Wait
+		 * a few segments for an earlier one before judging. */
+		if (!f->stream.syn_seen && f->n_packets < TLS_START_GRACE_PACKETS &&
+		    !f->stream.truncated) {
+			out->state = FLOW_PENDING;
+			return;
+		}
+		if (r == PARSE_MALFORMED)
+			in->stats.tls_malformed++;
 		flow_finish(in, f, FLOW_ST_IGNORED);
 		out->state = FLOW_NOT_INSPECTED;
 		return;

@@ -1,0 +1,404 @@
+/* test_inspect.c: the inspection entry point over built packets: DNS over
+ * UDP and TCP, TLS in one and several segments, out of order, with
+ * retransmissions, tunnels and fragments; the flow table's bounds; the
+ * decision carried to later packets of a flow; verdicts per mode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "dns_build.h"
+#include "inspect.h"
+#include "pkt_build.h"
+#include "tls_build.h"
+
+static const uint8_t seed[16] = { 7, 7, 7 };
+static const int64_t T0 = 1764489600LL * 1000000; /* 2025-11-30 */
+
+struct fx {
+	struct aigate_config *cfg;
+	struct inspector *in;
+	struct inspect_result res;
+	struct ip_addr c4, s4, c6, s6;
+	uint8_t pkt[70000];
+};
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct diag d = { 0 };
+	fx->cfg = config_load(NULL, "rules", "/nonexistent", &d);
+	assert_non_null(fx->cfg);
+	fx->in = inspector_new(NULL, seed);
+	assert_non_null(fx->in);
+	fx->c4 = pkt_addr4("192.0.2.10");
+	fx->s4 = pkt_addr4("198.51.100.7");
+	fx->c6 = pkt_addr6("2001:db8::10");
+	fx->s6 = pkt_addr6("2001:db8:1::7");
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	inspector_free(fx->in);
+	config_free(fx->cfg);
+	free(fx);
+	return 0;
+}
+
+static const struct inspect_result *feed(struct fx *fx, size_t len, int64_t t)
+{
+	assert_true(len > 0);
+	inspect_packet(fx->in, fx->cfg->policy, bytes_make(fx->pkt, len), t, &fx->res);
+	assert_int_equal(fx->res.ip_result, PARSE_OK);
+	return &fx->res;
+}
+
+static const struct inspect_result *udp_dns(struct fx *fx, const struct ip_addr *c,
+					    const struct ip_addr *s, const char *name)
+{
+	uint8_t q[600];
+	size_t qlen = dns_build_query1(q, sizeof(q), 0x1234, name, 1, true);
+	assert_true(qlen > 0);
+	return feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), c, 40000, s, 53, q, qlen), T0);
+}
+
+static const struct inspect_result *tcp_seg(struct fx *fx, uint16_t sport, uint16_t dport,
+					    uint32_t seq, uint8_t flags, const uint8_t *data,
+					    size_t len)
+{
+	return feed(fx, pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, sport, &fx->s4, dport,
+				      seq, 1, flags, data, len), T0);
+}
+
+static void assert_name(const struct inspect_result *r, unsigned i, const char *name,
+			enum app_proto proto, enum action action)
+{
+	assert_true(i < r->n_names);
+	assert_int_equal(r->names[i].app_proto, proto);
+	assert_true(r->names[i].has_name);
+	assert_string_equal(r->names[i].name, name);
+	assert_int_equal(r->names[i].decision.action, action);
+}
+
+static void test_dns_udp_blocked_and_unlisted(void **state)
+{
+	struct fx *fx = *state;
+	const struct inspect_result *r = udp_dns(fx, &fx->c4, &fx->s4, "WWW.ChatGPT.com.");
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "www.chatgpt.com", APP_DNS, ACTION_BLOCK);
+	assert_int_equal(r->state, FLOW_PER_MESSAGE);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_int_equal(r->names[0].dns_id, 0x1234);
+	assert_int_equal(r->names[0].dns_qtype, 1);
+	assert_true(r->dns_msg.len > 0);
+	assert_string_equal(r->names[0].decision.match.service->id, "chatgpt");
+
+	r = udp_dns(fx, &fx->c4, &fx->s4, "notchatgpt.com");
+	assert_name(r, 0, "notchatgpt.com", APP_DNS, ACTION_ALLOW);
+	assert_null(r->names[0].decision.match.entry);
+	r = udp_dns(fx, &fx->c4, &fx->s4, "chatgpt.com.evil.example");
+	assert_null(r->names[0].decision.match.entry);
+	r = udp_dns(fx, &fx->c6, &fx->s6, "claude.ai");
+	assert_name(r, 0, "claude.ai", APP_DNS, ACTION_BLOCK);
+	assert_int_equal(r->pkt.src.family, 6);
+}
+
+static void test_dns_two_questions(void **state)
+{
+	struct fx *fx = *state;
+	struct dns_build_question qs[2] = { { "chatgpt.com", 1, 1 }, { "example.org", 28, 1 } };
+	uint8_t q[600];
+	size_t qlen = dns_build_query(q, sizeof(q), 7, 0x0100, qs, 2, NULL);
+	const struct inspect_result *r =
+		feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 1, &fx->s4, 53, q, qlen), T0);
+	assert_int_equal(r->n_names, 2);
+	assert_name(r, 0, "chatgpt.com", APP_DNS, ACTION_BLOCK);
+	assert_name(r, 1, "example.org", APP_DNS, ACTION_ALLOW);
+	assert_true(r->names[1].flags & FLAG_MULTI_QUESTION);
+	assert_int_equal(r->action, ACTION_BLOCK); /* the worst of the two */
+}
+
+static void test_dns_response_ignored(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t q[600];
+	struct dns_build_question qs[1] = { { "chatgpt.com", 1, 1 } };
+	size_t qlen = dns_build_query(q, sizeof(q), 7, 0x8180, qs, 1, NULL); /* QR=1 */
+	const struct inspect_result *r =
+		feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->s4, 53, &fx->c4, 53, q, qlen), T0);
+	assert_int_equal(r->n_names, 0);
+}
+
+static void test_tls_one_segment_then_decided(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "chatgpt.com", 500);
+	tcp_seg(fx, 50000, 443, 1000, TCPF_SYN, NULL, 0);
+	const struct inspect_result *r = tcp_seg(fx, 50000, 443, 1001, TCPF_ACK | TCPF_PSH, ch, len);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	/* Later packets of the flow carry the decision, no name again. */
+	r = tcp_seg(fx, 50000, 443, 1001 + (uint32_t)len, TCPF_ACK, (const uint8_t *)"xyz", 3);
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	/* A bare ACK too. */
+	r = tcp_seg(fx, 50000, 443, 1004 + (uint32_t)len, TCPF_ACK, NULL, 0);
+	assert_int_equal(r->state, FLOW_DECIDED);
+}
+
+static void test_tls_chrome_two_segments(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t hs[4096], rec[4200];
+	struct tls_build_opts o;
+	memset(&o, 0, sizeof(o));
+	o.sni = "gemini.google.com";
+	o.alpn = "h2,http/1.1";
+	o.key_share_len = 1216;
+	o.pad_to = 1800;
+	size_t hs_len = tls_build_client_hello(hs, sizeof(hs), &o);
+	size_t len = tls_build_records(rec, sizeof(rec), hs, hs_len, 16384);
+	assert_true(len > 1750);
+	/* Cut inside the host name, so that neither segment holds it whole. */
+	const uint8_t *at = memmem(rec, len, "gemini", 6);
+	assert_non_null(at);
+	size_t cut = (size_t)(at - rec) + 3;
+	const struct inspect_result *r = tcp_seg(fx, 50001, 443, 5000, TCPF_ACK, rec, cut);
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = tcp_seg(fx, 50001, 443, 5000 + (uint32_t)cut, TCPF_ACK | TCPF_PSH, rec + cut, len - cut);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "gemini.google.com", APP_TLS, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_REASSEMBLED);
+}
+
+static void test_tls_out_of_order_without_syn(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "claude.ai", 1800);
+	size_t cut = 700;
+	/* Second half first: no SYN was seen, so the stream start is a guess
+	 * that the first half then moves back. */
+	const struct inspect_result *r = tcp_seg(fx, 50002, 443, 9000 + (uint32_t)cut, TCPF_ACK,
+						 ch + cut, len - cut);
+	assert_int_equal(r->n_names, 0);
+	r = tcp_seg(fx, 50002, 443, 9000, TCPF_ACK, ch, cut);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "claude.ai", APP_TLS, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_OUT_OF_ORDER);
+}
+
+static void test_tls_gap_never_decides(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "claude.ai", 1800);
+	tcp_seg(fx, 50003, 443, 99, TCPF_SYN, NULL, 0);
+	const struct inspect_result *r = tcp_seg(fx, 50003, 443, 100, TCPF_ACK, ch, 500);
+	assert_int_equal(r->state, FLOW_PENDING);
+	/* 500..1000 never arrives. */
+	r = tcp_seg(fx, 50003, 443, 1100, TCPF_ACK, ch + 1000, len - 1000);
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->state, FLOW_PENDING);
+}
+
+static void test_tls_retransmission_differs(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096], fake[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "chatgpt.com", 1200);
+	memcpy(fake, ch, len);
+	char *p = memmem(fake, len, "chatgpt", 7);
+	assert_non_null(p);
+	memcpy(p, "example", 7);
+	size_t cut = 600;
+	tcp_seg(fx, 50004, 443, 1, TCPF_SYN, NULL, 0);
+	tcp_seg(fx, 50004, 443, 2, TCPF_ACK, ch, cut);
+	/* A copy of the whole hello with other bytes where they overlap. */
+	const struct inspect_result *r = tcp_seg(fx, 50004, 443, 2, TCPF_ACK, fake, len);
+	assert_int_equal(r->n_names, 1);
+	assert_true(r->names[0].flags & FLAG_OVERLAP_MISMATCH);
+	assert_int_equal(inspector_stats(fx->in)->overlap_mismatches, 1);
+}
+
+static void test_tls_one_byte_records(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t hs[2048], rec[16384];
+	struct tls_build_opts o;
+	memset(&o, 0, sizeof(o));
+	o.sni = "chat.mistral.ai";
+	size_t hs_len = tls_build_client_hello(hs, sizeof(hs), &o);
+	size_t len = tls_build_records(rec, sizeof(rec), hs, hs_len, 1);
+	assert_true(len == hs_len * 6);
+	/* ...each in its own segment of 6 bytes; more segments than the
+	 * undecided-packet limit: the flow is given up, not waited on. */
+	tcp_seg(fx, 50005, 443, 0, TCPF_SYN, NULL, 0);
+	const struct inspect_result *r = NULL;
+	for (size_t off = 0; off < len; off += 600)
+		r = tcp_seg(fx, 50005, 443, 1 + (uint32_t)off, TCPF_ACK, rec + off,
+			    len - off < 600 ? len - off : 600);
+	assert_non_null(r);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "chat.mistral.ai", APP_TLS, ACTION_BLOCK);
+}
+
+static void test_not_tls(void **state)
+{
+	struct fx *fx = *state;
+	static const char get[] = "GET / HTTP/1.1\r\nHost: chatgpt.com\r\n\r\n";
+	/* With the SYN seen, the first payload byte settles it at once. */
+	tcp_seg(fx, 50006, 8080, 0, TCPF_SYN, NULL, 0);
+	const struct inspect_result *r =
+		tcp_seg(fx, 50006, 8080, 1, TCPF_ACK, (const uint8_t *)get, sizeof(get) - 1);
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->state, FLOW_NOT_INSPECTED);
+	/* Without it, a few segments are waited for (one may have overtaken
+	 * the real start), then the flow is left alone. */
+	uint32_t seq = 1000;
+	for (int i = 0; i < 3; i++) {
+		r = tcp_seg(fx, 50008, 8080, seq, TCPF_ACK, (const uint8_t *)get, sizeof(get) - 1);
+		seq += sizeof(get) - 1;
+	}
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->state, FLOW_NOT_INSPECTED);
+}
+
+static void test_dns_tcp_pipelined_and_split(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t buf[2048], msg[600];
+	size_t off = 0;
+	const char *names[3] = { "chatgpt.com", "example.org", "perplexity.ai" };
+	for (int i = 0; i < 3; i++) {
+		size_t ml = dns_build_query1(msg, sizeof(msg), (uint16_t)i, names[i], 1, false);
+		off += dns_build_tcp_frame(buf + off, sizeof(buf) - off, msg, ml);
+	}
+	const struct inspect_result *r = tcp_seg(fx, 50007, 53, 1, TCPF_ACK, buf, off);
+	assert_int_equal(r->n_names, 3);
+	assert_name(r, 0, "chatgpt.com", APP_DNS, ACTION_BLOCK);
+	assert_name(r, 1, "example.org", APP_DNS, ACTION_ALLOW);
+	assert_name(r, 2, "perplexity.ai", APP_DNS, ACTION_BLOCK);
+	assert_true(r->dns_is_tcp);
+	assert_true(r->dns_msg.len > 0);
+	assert_int_equal(r->dns.id, 0);
+
+	/* The next message split over two segments. */
+	size_t ml = dns_build_query1(msg, sizeof(msg), 9, "claude.ai", 28, false);
+	size_t fl = dns_build_tcp_frame(buf, sizeof(buf), msg, ml);
+	r = tcp_seg(fx, 50007, 53, 1 + (uint32_t)off, TCPF_ACK, buf, 5);
+	assert_int_equal(r->n_names, 0);
+	r = tcp_seg(fx, 50007, 53, 1 + (uint32_t)off + 5, TCPF_ACK, buf + 5, fl - 5);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "claude.ai", APP_DNS, ACTION_BLOCK);
+	assert_int_equal(r->names[0].dns_qtype, 28);
+}
+
+static void test_tunnel_and_fragment(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t q[600], inner[1500];
+	size_t qlen = dns_build_query1(q, sizeof(q), 1, "chatgpt.com", 1, false);
+	size_t ilen = pkt_build_udp(inner, sizeof(inner), &fx->c6, 1000, &fx->s6, 53, q, qlen);
+	struct ip_addr o1 = pkt_addr4("203.0.113.1"), o2 = pkt_addr4("203.0.113.2");
+	size_t len = pkt_wrap(fx->pkt, sizeof(fx->pkt), &o1, &o2, inner, ilen);
+	const struct inspect_result *r = feed(fx, len, T0);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "chatgpt.com", APP_DNS, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_TUNNEL);
+	assert_int_equal(r->pkt.src.family, 6);
+
+	/* A non-first fragment is not inspected, and says so. */
+	uint8_t whole[3000], frags[6000];
+	uint8_t big[1400];
+	memset(big, 'a', sizeof(big));
+	size_t wl = pkt_build_udp(whole, sizeof(whole), &fx->c4, 1, &fx->s4, 9999, big, sizeof(big));
+	size_t fl = pkt_fragment(frags, sizeof(frags), whole, wl, 600, 800, 77);
+	assert_true(fl > 0);
+	inspect_packet(fx->in, fx->cfg->policy, bytes_make(frags, fl), T0, &fx->res);
+	assert_true(fx->res.flags & FLAG_FRAGMENT);
+	assert_int_equal(fx->res.n_names, 0);
+	assert_true(inspector_stats(fx->in)->fragments >= 1);
+}
+
+static void test_flow_table_bounds(void **state)
+{
+	struct fx *fx = *state;
+	struct inspect_limits lim = { .max_flows = 4, .max_flow_buffer = 4096,
+				      .max_buffer_total = 3 * 4096 };
+	struct inspector *small = inspector_new(&lim, seed);
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "chatgpt.com", 3000);
+	for (uint16_t port = 1; port <= 20; port++) {
+		size_t pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, port, &fx->s4, 443, 1,
+					  1, TCPF_ACK, ch, 2000);
+		inspect_packet(small, fx->cfg->policy, bytes_make(fx->pkt, pl), T0 + port, &fx->res);
+		const struct inspect_stats *st = inspector_stats(small);
+		assert_true(st->flows_active <= 4);
+		assert_true(st->buffer_bytes <= 3 * 4096);
+	}
+	const struct inspect_stats *st = inspector_stats(small);
+	assert_int_equal(st->flows_created, 20);
+	assert_true(st->flows_evicted >= 16);
+	assert_true(st->flows_evicted_undecided >= 16);
+	/* The last flow still completes. */
+	size_t pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, 20, &fx->s4, 443, 2001, 1,
+				  TCPF_ACK, ch + 2000, len - 2000);
+	inspect_packet(small, fx->cfg->policy, bytes_make(fx->pkt, pl), T0 + 30, &fx->res);
+	assert_int_equal(fx->res.n_names, 1);
+	/* Idle flows expire. */
+	inspector_expire(small, T0 + 1000LL * 1000000);
+	assert_int_equal(inspector_stats(small)->flows_active, 0);
+	inspector_free(small);
+}
+
+static void test_verdicts(void **state)
+{
+	(void)state;
+	assert_int_equal(inspect_verdict(ACTION_BLOCK, APP_DNS, MODE_ENFORCE, DNS_BLOCK_KIND_NXDOMAIN, true),
+			 VERDICT_NXDOMAIN);
+	assert_int_equal(inspect_verdict(ACTION_BLOCK, APP_DNS, MODE_ENFORCE, DNS_BLOCK_KIND_REFUSED, true),
+			 VERDICT_REFUSED);
+	assert_int_equal(inspect_verdict(ACTION_BLOCK, APP_TLS, MODE_ENFORCE, DNS_BLOCK_KIND_NXDOMAIN, true),
+			 VERDICT_RESET);
+	assert_int_equal(inspect_verdict(ACTION_BLOCK, APP_TLS, MODE_ENFORCE, DNS_BLOCK_KIND_NXDOMAIN, false),
+			 VERDICT_DROP);
+	assert_int_equal(inspect_verdict(ACTION_BLOCK, APP_QUIC, MODE_ENFORCE, DNS_BLOCK_KIND_NXDOMAIN, true),
+			 VERDICT_DROP);
+	assert_int_equal(inspect_verdict(ACTION_BLOCK, APP_TLS, MODE_MONITOR, DNS_BLOCK_KIND_NXDOMAIN, true),
+			 VERDICT_ACCEPT);
+	assert_int_equal(inspect_verdict(ACTION_LOG, APP_DNS, MODE_ENFORCE, DNS_BLOCK_KIND_NXDOMAIN, true),
+			 VERDICT_ACCEPT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dns_udp_blocked_and_unlisted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_two_questions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_response_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_one_segment_then_decided, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_chrome_two_segments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_out_of_order_without_syn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_gap_never_decides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_retransmission_differs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_one_byte_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_tcp_pipelined_and_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tunnel_and_fragment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flow_table_bounds, setup, teardown),
+		cmocka_unit_test(test_verdicts),
+	};
+	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);
+}
