@@ -15,7 +15,7 @@ libcurl4-openssl-dev libseccomp-dev"
 test="$build tshark bind9-dnsutils openssl curl iproute2 iptables nftables
 minisign python3 valgrind dnsmasq-base"
 demo="$build bind9-dnsutils openssl curl iproute2 iptables nftables python3 dnsmasq-base"
-bench="$test libndpi-bin iperf3 hyperfine"
+bench="$test libndpi-bin iperf3 hyperfine bc time wireshark-common"
 
 list=no
 if [ "${1:-}" = "--list" ]; then list=yes; shift; fi

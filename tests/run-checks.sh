@@ -4,14 +4,15 @@
 #
 #   tests/run-checks.sh BUILD_DIR SAN [SECTION...]
 #
-# Sections: unit, lint, scenario, fuzz, integration (default: all).
+# Sections: unit, lint, scenario, cli, fuzz, integration (default: all).
+# cli runs tests/cli/*.sh: command-line tests that need no root.
 # Integration tests need root (they create network namespaces); without
 # root they are reported as skipped, never silently passed.
 set -u
 B=${1:?build dir}
 SAN=${2:-}
 shift 2 || true
-sections=${*:-unit lint scenario fuzz integration}
+sections=${*:-unit lint scenario cli fuzz integration}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 
@@ -66,6 +67,18 @@ run_scenario() {
 	done
 }
 
+run_cli() {
+	echo "== command-line tests (tests/cli)"
+	for t in tests/cli/*.sh; do
+		[ -x "$t" ] || continue
+		AIGATE_BUILD=$B timeout 600 "$t" >"$B/$(basename "$t").log" 2>&1
+		rc=$?
+		grep -E '^(ok|not ok)' "$B/$(basename "$t").log" | sed 's/^/  /'
+		[ $rc = 0 ] || tail -30 "$B/$(basename "$t").log"
+		result "cli $(basename "$t")" $rc
+	done
+}
+
 run_fuzz() {
 	echo "== fuzz corpora replayed under ASan/UBSan"
 	for t in build-fuzz-replay/fuzz_*; do
@@ -105,6 +118,7 @@ for s in $sections; do
 	unit) run_unit ;;
 	lint) run_lint ;;
 	scenario) run_scenario ;;
+	cli) run_cli ;;
 	fuzz) run_fuzz ;;
 	integration) run_integration ;;
 	*) echo "unknown section $s" >&2; exit 2 ;;

@@ -29,18 +29,23 @@ struct event {
 /* Write the event as one JSON object followed by '\n' into buf (cap
  * bytes).  Returns the length written without the NUL; when it does not
  * fit, returns the length that would have been needed (>= cap) and
- * buf holds a truncated, NUL-terminated prefix.  Every string is escaped;
- * name bytes outside printable ASCII, and '\', are written as the text
- * \xNN so that the raw name can be recovered and every sink is plain
- * ASCII. */
+ * buf holds a truncated, NUL-terminated prefix (cap 0: buf may be NULL,
+ * nothing is written).  Every string is escaped; name bytes outside
+ * printable ASCII, and '\', are written as the text \xNN (lowercase
+ * hex) so that the raw name can be recovered; the whole line is plain
+ * ASCII.  A NULL decision is printed as unlisted and allowed.  Reads the
+ * event and what it points to; keeps nothing. */
 size_t event_format_json(const struct event *ev, char *buf, size_t cap);
 
 /* Write s (len bytes) as a JSON string (with quotes) into buf; same
  * return convention.  Invalid UTF-8 becomes U+FFFD; control characters
- * are \u-escaped. */
+ * (and DEL) and every non-ASCII character are \u-escaped (surrogate
+ * pairs above U+FFFF), so the output is plain ASCII. */
 size_t json_write_string(const char *s, size_t len, char *buf, size_t cap);
 
-/* Format ts_us as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" into buf (>= 28 bytes). */
+/* Format ts_us as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (UTC, proleptic
+ * Gregorian, own arithmetic: no libc time functions) into buf (>= 28
+ * bytes; a smaller cap gets a NUL-terminated prefix). */
 void event_format_time(int64_t ts_us, char *buf, size_t cap);
 
 #endif

@@ -42,7 +42,8 @@ struct list_match {
 	const struct list_service *service;  /* NULL: unlisted */
 };
 
-/* An empty list; NULL when out of memory. */
+/* An empty list; NULL when out of memory.  list_free frees the list and
+ * everything it owns (services, entries, names); NULL is fine. */
 struct list *list_new(void);
 void list_free(struct list *l);
 
@@ -53,24 +54,34 @@ long list_add_service(struct list *l, struct list_service *svc, unsigned *dup_li
 
 /* Add an entry for service `service`.  `name` must already be a valid
  * list name (name_is_valid_list_name); it is copied.  Returns 0, -1 when
- * out of memory, or 1 when the same name with the same kind (exact or
- * suffix) is already present (*dup receives that entry). */
+ * out of memory or on bad arguments (an invalid name, an unknown service
+ * index, a finished list), or 1 when the same name with the same kind
+ * (exact or suffix) is already present (*dup, if dup is not NULL,
+ * receives that entry; the pointer stays valid until the next
+ * list_add_* call, pointers from list_entry_at likewise).  The same name
+ * once exact and once suffix is allowed: the exact entry wins. */
 int list_add_entry(struct list *l, size_t service, const char *name, bool exact,
 		   enum terms terms, unsigned line, const struct list_entry **dup);
 
-/* Build the lookup tables; after this only lookups are allowed.
- * Returns false when out of memory. */
+/* Freeze the list (the lookup tables are kept up to date while adding;
+ * this trims spare memory); after this only lookups are allowed and
+ * every pointer into the list is stable.  Returns false only for a NULL
+ * list. */
 bool list_finish(struct list *l);
 
-/* Classify a normalised name (as from name_normalize).  Always fills
- * *out; returns true when the name is listed. */
+/* Classify a normalised name (as from name_normalize; any bytes are
+ * safe, only '.' has a meaning).  Always fills *out (entry and service
+ * NULL when unlisted, also for a NULL list, an empty name or one longer
+ * than NAME_MAX_LEN); returns true when the name is listed.  Reads
+ * name_len bytes, allocates nothing; one probe per label. */
 bool list_match(const struct list *l, const char *name, size_t name_len,
 		struct list_match *out);
 
 /* Look up a service by id; NULL if absent. */
 const struct list_service *list_find_service(const struct list *l, const char *id);
 
-/* Iteration and metadata. */
+/* Iteration and metadata; the *_at functions return NULL out of range.
+ * Entries come back in the order they were added. */
 size_t list_n_services(const struct list *l);
 const struct list_service *list_service_at(const struct list *l, size_t i);
 size_t list_n_entries(const struct list *l);

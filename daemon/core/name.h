@@ -17,8 +17,9 @@
  * input is truncated and flagged invalid).  out is always NUL-terminated. */
 uint32_t name_normalize(const char *in, size_t in_len, char *out, size_t *out_len);
 
-/* True when `s` is a valid list name: LDH labels (underscore allowed),
- * 1..63 bytes each, total <= 253, lowercase, no trailing dot. */
+/* True when `s` is a valid list name: LDH labels (underscore allowed,
+ * no '-' at either end of a label), 1..63 bytes each, total <= 253,
+ * lowercase, no trailing dot.  False for NULL. */
 bool name_is_valid_list_name(const char *s);
 
 #endif

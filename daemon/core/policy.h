@@ -62,24 +62,38 @@ struct decision {
 };
 
 /* Decide for `name` (normalised) seen from `client` (may be NULL: no
- * zone applies) at time `now` (seconds since the epoch). */
+ * zone applies) at time `now` (seconds since the epoch).  Never fails;
+ * *out points into p (list, zones, contracts) and is valid while p is.
+ * Zones apply to listed names only: an unlisted name keeps the unlisted
+ * action in a zone.  With several matching zones or contracts the first
+ * in force, in array order, decides; the first matching one that is not
+ * in force is recorded in zone_inactive / contract_inactive.  A contract
+ * host matches the whole name exactly (listed or not); a contract
+ * service matches every name whose list entry belongs to it. */
 void policy_decide(const struct policy *p, const struct ip_addr *client,
 		   const char *name, size_t name_len, int64_t now,
 		   struct decision *out);
 
-/* True when `a` lies in `net`. */
+/* True when `a` lies in `net`; false for different families (an IPv4
+ * address never lies in an IPv6 network) or a NULL argument. */
 bool cidr_contains(const struct cidr *net, const struct ip_addr *a);
 
 /* Parse "10.0.0.0/8" or "2001:db8::/32" (a bare address is a host
  * route); false on error or when host bits are set beyond the prefix. */
 bool cidr_parse(const char *s, struct cidr *out);
 
-/* True when the contract is in force at `now`. */
+/* True when the contract is in force at `now`: starts <= now <= expires,
+ * 0 meaning unbounded (so expires is the last second in force, as
+ * date_end_of_day gives it).  False for NULL. */
 bool contract_active(const struct contract *c, int64_t now);
 
 /* An empty policy with the default actions of DESIGN.md s1 (block
- * consumer/shared/api/dns-bypass, allow enterprise and unlisted), owning
- * `list`; NULL when out of memory. */
+ * consumer/shared/api/dns-bypass, allow enterprise and unlisted; mode
+ * enforce; unlisted names not logged), owning `list` (may be NULL:
+ * every name is unlisted); NULL when out of memory (the list is then
+ * still the caller's).  policy_free frees the list, the zones and the
+ * contracts with every string and array they hold (all must be heap
+ * allocated); NULL is fine. */
 struct policy *policy_new(struct list *list);
 void policy_free(struct policy *p);
 
