@@ -415,7 +415,7 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 	/* The CRYPTO buffer may grow by up to the per-flow bound in one
 	 * datagram: make room for that before feeding it. */
 	size_t worst = sizeof(struct quic_ch_state) + in->lim.max_flow_buffer +
-		       in->lim.max_flow_buffer / 8;
+		       (in->lim.max_flow_buffer + 7) / 8;
 	if (budget->used + worst > budget->limit)
 		flow_make_room(in->flows, f, worst);
 	if (!f->quic) {
