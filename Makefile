@@ -50,7 +50,7 @@ pl = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 CORE_PKGS := libcrypto
 CONF_PKGS := libconfig
-CTL_PKGS := libpcap jansson libcurl libcrypto libconfig
+CTL_PKGS := libpcap jansson libcurl libcrypto libconfig zlib
 DAEMON_PKGS := libnetfilter_queue libmnl libsystemd libseccomp libconfig libcrypto
 TEST_PKGS := cmocka libconfig libcrypto libpcap jansson
 
@@ -152,7 +152,7 @@ FZ_FLAGS := -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) -Wno-missing-prototypes \
 FZ_CORE := $(CORE_SRC) $(CONF_SRC)
 build-fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(FZ_CORE) $(wildcard daemon/core/*.h) daemon/config.h | $(B)/.deps
 	@mkdir -p $(dir $@)
-	$(CC) $(FZ_FLAGS) -Idaemon -Idaemon/core -Itests/helpers $(call pc,$(CORE_PKGS) $(CONF_PKGS)) \
+	$(CC) $(FZ_FLAGS) $(DEFS) -Idaemon -Idaemon/core -Itests/helpers $(call pc,$(CORE_PKGS) $(CONF_PKGS)) \
 		-o $@ $< tests/fuzz/replay.c $(FZ_CORE) $(HELPER_SRC) $(call pl,$(CORE_PKGS) $(CONF_PKGS) libpcap) -lm
 
 # libFuzzer proper (clang): make fuzz FUZZ_SECONDS=60

@@ -1,7 +1,6 @@
 /* fuzz_config.c: the list and contract loaders (libconfig underneath)
  * on arbitrary file contents.  The input is written to an anonymous
  * memory file and loaded by path, as the daemon does. */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
