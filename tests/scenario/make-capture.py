@@ -5,8 +5,11 @@ ClientHellos for the scenario tests, from a plain description:
     make-capture.py OUT.pcap  CLIENT_IP PROTO NAME [CLIENT_IP PROTO NAME]...
 
 PROTO is dns (UDP query, type A), dnstcp (query over TCP) or tls (SYN,
-then a ClientHello in one segment).  Standard library only; the packets
+then a ClientHello in one segment).  The link type is Ethernet unless
+AIGATE_LINK says vlan (one 802.1Q tag), qinq (802.1ad + 802.1Q), sll,
+sll2, raw or null.  Standard library only; the packets
 are correct (checksums included) so that tshark reads them too."""
+import os
 import struct
 import sys
 
@@ -66,8 +69,18 @@ def main():
     if len(sys.argv) < 5 or (len(sys.argv) - 2) % 3:
         sys.exit(__doc__)
     out = open(sys.argv[1], "wb")
-    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    eth = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
+    link = os.environ.get("AIGATE_LINK", "ether")
+    macs = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01"
+    dlt, eth = {
+        "ether": (1, macs + b"\x08\x00"),
+        "vlan": (1, macs + b"\x81\x00\x00\x0a" + b"\x08\x00"),
+        "qinq": (1, macs + b"\x88\xa8\x00\x64" + b"\x81\x00\x00\x0a" + b"\x08\x00"),
+        "sll": (113, struct.pack("!HHH8sH", 4, 1, 6, macs[:6] + b"\0\0", 0x0800)),
+        "sll2": (276, struct.pack("!HHIHBB8s", 0x0800, 0, 2, 1, 4, 6, macs[:6] + b"\0\0")),
+        "raw": (101, b""),
+        "null": (0, struct.pack("<I", 2)),
+    }[link]
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, dlt))
     server = "198.51.100.53"
     t = T0
     args = sys.argv[2:]
