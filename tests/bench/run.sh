@@ -29,7 +29,7 @@ if [ ! -s "$corpus" ]; then
 	eth=()
 	for f in tests/data/pcaps/*.pcap tests/data/pcaps/*.pcapng; do
 		enc=$(capinfos -E -T -r "$f" 2>/dev/null | cut -f2)
-		[ "$enc" = "Ethernet" ] && eth+=("$f")
+		[ "$enc" = "ether" ] && eth+=("$f")
 	done
 	mergecap -a -F pcap -w "$OUT/one.pcap" "${eth[@]}"
 	per=$(capinfos -c -T -r "$OUT/one.pcap" | cut -f2)
@@ -55,7 +55,8 @@ measure() {
 	for _ in $(seq "$reps"); do
 		local t0 t1
 		t0=$(date +%s.%N)
-		rss=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+		/usr/bin/time -f '%M' -o "$OUT/rss" "$@" >/dev/null 2>/dev/null || true
+		rss=$(tail -1 "$OUT/rss")
 		t1=$(date +%s.%N)
 		times+=("$(echo "$t1 - $t0" | bc -l)")
 	done
