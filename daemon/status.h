@@ -1,0 +1,25 @@
+/* status.h: the answer to `aigatectl status` (text or one JSON object),
+ * from the daemon's state, the workers' counters, the event sink's
+ * counters and the kernel's per-queue counters
+ * (/proc/net/netfilter/nfnetlink_queue). */
+#ifndef AIGATE_STATUS_H
+#define AIGATE_STATUS_H
+
+#include <stdbool.h>
+
+#include "aigated.h"
+#include "control.h"
+
+/* Open the kernel's queue counters while still root (the file is mode
+ * 0440 root): the descriptor is read again for every report.  -1 when
+ * not available (the report then leaves them out). */
+int status_open_kernel_stats(void);
+
+/* Append the report to out.  Never fails (an allocation failure shows
+ * in out->failed).  Main thread only. */
+void status_format(const struct aigated *d, bool json, struct sbuf *out);
+
+/* One line for systemd's STATUS= into buf. */
+void status_line(const struct aigated *d, char *buf, size_t cap);
+
+#endif
