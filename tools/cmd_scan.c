@@ -181,9 +181,8 @@ static bool scan_file(const char *path, const struct scan_opts *o, struct scan_t
 				tot->blocked++;
 			if (o->listed_only && !listed)
 				continue;
-			enum verdict v = inspect_verdict(n->decision.action, n->app_proto,
-							 o->cfg->policy->mode, dns_kind,
-							 ds->tcp_reset);
+			enum verdict v = inspect_name_verdict(n, o->cfg->policy->mode, dns_kind,
+							      ds->tcp_reset);
 			if (o->json)
 				print_event(frame, ts_us, res, n, v, o->cfg);
 			else

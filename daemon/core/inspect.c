@@ -16,13 +16,18 @@
 #include <string.h>
 
 #include "flow.h"
+#include "siphash.h"
 #include "name.h"
 #include "quic.h"
 #include "tls.h"
 
 #define DNS_PORT 53
+#define DOT_PORT 853
+#define QUIC_PORT 443
+#define DDR_NAME "_dns.resolver.arpa"
 /* Segments to wait for the real start of a stream whose SYN was not seen. */
 #define TLS_START_GRACE_PACKETS 3
+#define EVICTED_SLOTS 4096
 
 struct inspector {
 	struct inspect_limits lim;
@@ -30,7 +35,34 @@ struct inspector {
 	struct inspect_stats stats;
 	uint8_t *scratch;          /* TLS handshake reassembly, lim.max_flow_buffer */
 	uint8_t *dns_copy;         /* DNS-over-TCP message handed out in a result */
+	uint8_t seed[16];
+	/* Keys of pending handshake flows evicted for lack of room, so that
+	 * their continuation is not mistaken for a new, unknown flow (an
+	 * attacker could otherwise flood the table to shed a half-sent
+	 * ClientHello).  Direct-mapped by a keyed hash; 0 = empty. */
+	uint64_t evicted[EVICTED_SLOTS];
 };
+
+static uint64_t evicted_tag(const struct inspector *in, const struct flow_key *k)
+{
+	return siphash24(in->seed, k, sizeof(*k)) | 1;
+}
+
+static void remember_evicted(struct inspector *in, const struct flow_key *k)
+{
+	uint64_t t = evicted_tag(in, k);
+	in->evicted[t % EVICTED_SLOTS] = t;
+}
+
+/* True (and forgotten) when k is a recently evicted pending flow. */
+static bool was_evicted(struct inspector *in, const struct flow_key *k)
+{
+	uint64_t t = evicted_tag(in, k);
+	if (in->evicted[t % EVICTED_SLOTS] != t)
+		return false;
+	in->evicted[t % EVICTED_SLOTS] = 0;
+	return true;
+}
 
 /* QUIC state hangs off the flow; its memory counts against the same
  * budget as TCP reassembly. */
@@ -54,8 +86,11 @@ static void release_flow(void *ctx, struct flow *f, bool evicted)
 	struct inspector *in = ctx;
 	if (evicted) {
 		in->stats.flows_evicted++;
-		if (f->state == FLOW_ST_PENDING)
+		if (f->state == FLOW_ST_PENDING) {
 			in->stats.flows_evicted_undecided++;
+			if (f->kind == FLOW_KIND_TLS && f->n_packets > 0)
+				remember_evicted(in, &f->key);
+		}
 	}
 	quic_drop(in, f);
 }
@@ -76,7 +111,8 @@ struct inspector *inspector_new(const struct inspect_limits *limits, const uint8
 	if (!in->lim.max_buffer_total)
 		in->lim.max_buffer_total = 64u << 20;
 	if (!in->lim.max_undecided_packets)
-		in->lim.max_undecided_packets = 16;
+		in->lim.max_undecided_packets = 24;
+	memcpy(in->seed, seed, sizeof(in->seed));
 	in->scratch = malloc(in->lim.max_flow_buffer);
 	in->dns_copy = malloc(in->lim.max_flow_buffer);
 	in->flows = flow_table_new(in->lim.max_flows, in->lim.max_flow_buffer,
@@ -119,10 +155,13 @@ static enum action worse(enum action a, enum action b)
 }
 
 /* Classify one name and append it to the result; false when full. */
+/* raw == NULL: nothing to match (no SNI, QUIC without a readable
+ * Initial, an unfinished handshake): `nameless` says which. */
 static bool add_name(struct inspect_result *out, const struct policy *p,
 		     enum app_proto proto, const char *raw, size_t raw_len,
-		     bool has_name, uint32_t flags, int64_t now_us)
+		     enum reason nameless, uint32_t flags, int64_t now_us)
 {
+	bool has_name = raw != NULL;
 	if (out->n_names == INSPECT_MAX_NAMES)
 		return false;
 	struct inspect_name *n = &out->names[out->n_names++];
@@ -133,14 +172,22 @@ static bool add_name(struct inspect_result *out, const struct policy *p,
 	if (has_name)
 		n->flags |= name_normalize(raw, raw_len, n->name, &n->name_len);
 	if (p) {
-		policy_decide(p, &out->pkt.src, n->name, has_name ? n->name_len : 0,
-			      now_us / 1000000, &n->decision);
-		if (!has_name) {
-			/* No name: nothing to match; the unlisted action applies. */
-			memset(&n->decision, 0, sizeof(n->decision));
-			n->decision.action = p->terms_action[TERMS_NONE];
-			n->decision.reason = REASON_UNLISTED;
-		}
+		if (has_name)
+			policy_decide(p, &out->pkt.src, n->name, n->name_len, now_us / 1000000,
+				      &n->decision);
+		else
+			policy_decide_nameless(p, nameless, &n->decision);
+		const struct list_entry *e = n->decision.match.entry;
+		if ((n->flags & FLAG_ECH) && e && e->terms == TERMS_ECH_FRONT)
+			n->flags |= FLAG_ECH_FRONT;
+		/* RFC 7858 / RFC 9250: DNS over TLS and over QUIC use port 853. */
+		if (proto != APP_DNS && out->pkt.dst_port == DOT_PORT)
+			policy_apply_dot(p, &out->pkt.dst, &n->decision);
+		/* RFC 9462 s4: discovery of designated resolvers; answer "no
+		 * data" so that clients keep the resolver they have. */
+		if (proto == APP_DNS && n->decision.action == ACTION_BLOCK &&
+		    n->name_len == sizeof(DDR_NAME) - 1 && memcmp(n->name, DDR_NAME, n->name_len) == 0)
+			n->dns_nodata = true;
 	} else {
 		n->decision.action = ACTION_ALLOW;
 		n->decision.reason = REASON_UNLISTED;
@@ -156,7 +203,7 @@ static void add_dns_names(struct inspector *in, struct inspect_result *out,
 {
 	for (unsigned i = 0; i < q->n_questions; i++) {
 		const struct dns_question *qu = &q->questions[i];
-		if (!add_name(out, p, APP_DNS, qu->name, qu->name_len, true,
+		if (!add_name(out, p, APP_DNS, qu->name, qu->name_len, REASON_UNLISTED,
 			      q->flags_anomaly | extra_flags, now_us)) {
 			in->stats.dns_overflow++;
 			continue;
@@ -226,6 +273,15 @@ static void decide_flow(struct inspector *in, struct flow *f, struct inspect_res
 	out->state = FLOW_DECIDED;
 }
 
+/* A TLS flow that will not be decided by its name: the undecided action. */
+static void decide_undecided(struct inspector *in, const struct policy *p, struct flow *f,
+			     struct inspect_result *out, int64_t now_us)
+{
+	add_name(out, p, APP_TLS, NULL, 0, REASON_UNDECIDED,
+		 stream_flags(f) | (out->pkt.flags & FLAG_TUNNEL), now_us);
+	decide_flow(in, f, out);
+}
+
 static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 			       struct flow *f, struct inspect_result *out, int64_t now_us)
 {
@@ -241,17 +297,18 @@ static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 		if (!ch.has_sni)
 			in->stats.tls_no_sni++;
 		uint32_t fl = ch.flags | stream_flags(f) | (out->pkt.flags & FLAG_TUNNEL);
-		add_name(out, p, APP_TLS, ch.sni, ch.sni_len, ch.has_sni, fl, now_us);
+		add_name(out, p, APP_TLS, ch.has_sni ? ch.sni : NULL, ch.sni_len, REASON_NO_SNI,
+			 fl, now_us);
 		decide_flow(in, f, out);
 		return;
 	}
 	case PARSE_NEED_MORE:
 		if (stream_full(&f->stream) || f->stream.truncated ||
 		    f->n_packets >= in->lim.max_undecided_packets) {
-			/* Too big or too slow to ever complete within our bounds. */
+			/* A handshake too big or too fragmented to complete within
+			 * our bounds: no real client does that, an evasion does. */
 			in->stats.flows_given_up++;
-			flow_finish(in, f, FLOW_ST_IGNORED);
-			out->state = FLOW_NOT_INSPECTED;
+			decide_undecided(in, p, f, out, now_us);
 			return;
 		}
 		out->state = FLOW_PENDING;
@@ -340,6 +397,11 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 		f = flow_create(in->flows, &key, now_us);
 		f->kind = pi->dst_port == DNS_PORT ? FLOW_KIND_DNS_TCP : FLOW_KIND_TLS;
 		in->stats.flows_created++;
+		if (f->kind == FLOW_KIND_TLS && was_evicted(in, &key)) {
+			f->n_packets = 1;
+			decide_undecided(in, p, f, out, now_us);
+			return;
+		}
 	} else {
 		flow_touch(in->flows, f, now_us);
 	}
@@ -384,6 +446,29 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 		inspect_tls_stream(in, p, f, out, now_us);
 }
 
+/* A QUIC flow that gets a nameless decision (blocked by configuration,
+ * or unparsable): one event, then the flow is decided. */
+static void decide_quic_nameless(struct inspector *in, const struct policy *p, struct flow *f,
+				 struct inspect_result *out, int64_t now_us)
+{
+	add_name(out, p, APP_QUIC, NULL, 0, REASON_QUIC, out->pkt.flags & FLAG_TUNNEL, now_us);
+	decide_flow(in, f, out);
+}
+
+/* UDP/443 gives up on a flow whose Initial could not be read: the
+ * unparsed-QUIC action decides it (pass, or drop to force TCP). */
+static void quic_give_up(struct inspector *in, const struct policy *p, struct flow *f,
+			 struct inspect_result *out, int64_t now_us)
+{
+	if (out->pkt.dst_port == QUIC_PORT && p) {
+		in->stats.quic_unparsed++;
+		decide_quic_nameless(in, p, f, out, now_us);
+		return;
+	}
+	flow_finish(in, f, FLOW_ST_IGNORED);
+	out->state = FLOW_NOT_INSPECTED;
+}
+
 static void inspect_quic(struct inspector *in, const struct policy *p,
 			 struct inspect_result *out, int64_t now_us)
 {
@@ -392,11 +477,19 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 	key_from_packet(pi, &key);
 	struct flow *f = flow_lookup(in->flows, &key);
 	if (!f) {
-		if (!quic_looks_like_initial(pi->l4_payload))
+		/* Flows to UDP/443 are tracked even when their first datagram is
+		 * not an Initial (a connection older than the daemon), so that
+		 * they are decided after a few datagrams instead of being
+		 * looked at forever. */
+		if (pi->dst_port != QUIC_PORT && !quic_looks_like_initial(pi->l4_payload))
 			return;
 		f = flow_create(in->flows, &key, now_us);
 		f->kind = FLOW_KIND_QUIC;
 		in->stats.flows_created++;
+		if (p && p->quic_block && pi->dst_port == QUIC_PORT) {
+			decide_quic_nameless(in, p, f, out, now_us);
+			return;
+		}
 	} else {
 		flow_touch(in->flows, f, now_us);
 	}
@@ -422,8 +515,7 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 		if (budget->used + worst > budget->limit ||
 		    !(f->quic = malloc(sizeof(*f->quic)))) {
 			in->stats.flows_given_up++;
-			flow_finish(in, f, FLOW_ST_IGNORED);
-			out->state = FLOW_NOT_INSPECTED;
+			quic_give_up(in, p, f, out, now_us);
 			return;
 		}
 		quic_ch_state_init(f->quic, in->lim.max_flow_buffer);
@@ -437,34 +529,26 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 	switch (r) {
 	case PARSE_OK:
 		in->stats.quic_initials++;
-		add_name(out, p, APP_QUIC, ch.sni, ch.sni_len, ch.has_sni,
+		add_name(out, p, APP_QUIC, ch.has_sni ? ch.sni : NULL, ch.sni_len, REASON_NO_SNI,
 			 ch.flags | qflags | FLAG_QUIC | (pi->flags & FLAG_TUNNEL), now_us);
 		decide_flow(in, f, out);
 		return;
 	case PARSE_NEED_MORE:
-		if (f->n_packets >= in->lim.max_undecided_packets) {
-			in->stats.flows_given_up++;
-			flow_finish(in, f, FLOW_ST_IGNORED);
-			out->state = FLOW_NOT_INSPECTED;
-			return;
-		}
 		out->state = FLOW_PENDING;
-		return;
-	case PARSE_NOT_MINE:
-		/* Not a client Initial (yet): a flow that never showed one is
-		 * given up after a few datagrams. */
-		if (f->n_packets >= in->lim.max_undecided_packets)
-			flow_finish(in, f, FLOW_ST_IGNORED);
-		out->state = FLOW_NOT_INSPECTED;
-		return;
+		break;
 	case PARSE_MALFORMED:
 		in->stats.quic_malformed++;
 		out->state = FLOW_PENDING;
-		if (f->n_packets >= in->lim.max_undecided_packets) {
-			flow_finish(in, f, FLOW_ST_IGNORED);
-			out->state = FLOW_NOT_INSPECTED;
-		}
-		return;
+		break;
+	case PARSE_NOT_MINE:
+		out->state = FLOW_NOT_INSPECTED;
+		break;
+	}
+	/* A flow that never completes a ClientHello is given up after a few
+	 * datagrams. */
+	if (f->n_packets >= in->lim.max_undecided_packets) {
+		in->stats.flows_given_up++;
+		quic_give_up(in, p, f, out, now_us);
 	}
 }
 
@@ -502,6 +586,14 @@ void inspect_packet(struct inspector *in, const struct policy *p,
 	} else if (out->pkt.l4_proto == IPPROTO_NUM_TCP) {
 		inspect_tcp(in, p, out, now_us);
 	}
+}
+
+enum verdict inspect_name_verdict(const struct inspect_name *n, enum mode mode,
+				  enum dns_block_kind dns_kind, bool tcp_reset)
+{
+	if (n->dns_nodata && mode == MODE_ENFORCE && n->decision.action == ACTION_BLOCK)
+		return VERDICT_NODATA;
+	return inspect_verdict(n->decision.action, n->app_proto, mode, dns_kind, tcp_reset);
 }
 
 enum verdict inspect_verdict(enum action action, enum app_proto proto, enum mode mode,

@@ -35,6 +35,7 @@ struct inspect_name {
 	uint32_t flags;              /* FLAG_* of the name and its message */
 	uint16_t dns_id, dns_qtype;  /* app_proto == APP_DNS */
 	size_t dns_question;         /* index of the question in its message */
+	bool dns_nodata;             /* blocked DDR query: answer NOERROR, no data */
 	struct decision decision;
 };
 
@@ -76,6 +77,7 @@ struct inspect_stats {
 	uint64_t dns_queries, dns_malformed;
 	uint64_t tls_client_hellos, tls_malformed, tls_no_sni;
 	uint64_t quic_initials, quic_malformed;
+	uint64_t quic_unparsed;          /* UDP/443 flows decided without a readable Initial */
 	uint64_t flows_created, flows_evicted, flows_evicted_undecided,
 		flows_expired, flows_active;
 	uint64_t buffer_bytes;          /* reassembly bytes held now */
@@ -110,5 +112,10 @@ const struct inspect_stats *inspector_stats(const struct inspector *in);
  * dropped (the browser then falls back to TCP, where SNI is visible). */
 enum verdict inspect_verdict(enum action action, enum app_proto proto, enum mode mode,
 			     enum dns_block_kind dns_kind, bool tcp_reset);
+
+/* The same for one name of a result, which may ask for a particular
+ * answer (VERDICT_NODATA for the blocked RFC 9462 discovery name). */
+enum verdict inspect_name_verdict(const struct inspect_name *n, enum mode mode,
+				  enum dns_block_kind dns_kind, bool tcp_reset);
 
 #endif

@@ -112,6 +112,34 @@ void policy_decide(const struct policy *p, const struct ip_addr *client,
 	}
 }
 
+void policy_decide_nameless(const struct policy *p, enum reason why, struct decision *out)
+{
+	memset(out, 0, sizeof *out);
+	out->reason = why;
+	if (why == REASON_NO_SNI)
+		out->action = p->no_sni_action;
+	else if (why == REASON_QUIC)
+		out->action = p->quic_block ? ACTION_BLOCK : p->quic_unparsed_action;
+	else if (why == REASON_UNDECIDED)
+		out->action = p->undecided_action;
+	else
+		out->action = p->terms_action[TERMS_NONE];
+}
+
+void policy_apply_dot(const struct policy *p, const struct ip_addr *server, struct decision *d)
+{
+	/* A sandbox zone or a contract decided on purpose: leave it. */
+	if (d->reason == REASON_ZONE || d->reason == REASON_CONTRACT)
+		return;
+	for (size_t i = 0; i < p->n_dot_resolvers; i++)
+		if (cidr_contains(&p->dot_resolvers[i], server))
+			return;
+	if (p->dot_action > d->action) {
+		d->action = p->dot_action;
+		d->reason = REASON_DOT;
+	}
+}
+
 bool cidr_contains(const struct cidr *net, const struct ip_addr *a)
 {
 	if (net == NULL || a == NULL || a->family == 0 || net->addr.family != a->family)
@@ -198,6 +226,11 @@ struct policy *policy_new(struct list *list)
 	p->terms_action[TERMS_API] = ACTION_BLOCK;
 	p->terms_action[TERMS_ENTERPRISE] = ACTION_ALLOW;
 	p->terms_action[TERMS_DNS_BYPASS] = ACTION_BLOCK;
+	p->terms_action[TERMS_ECH_FRONT] = ACTION_LOG;
+	p->no_sni_action = ACTION_LOG;
+	p->quic_unparsed_action = ACTION_ALLOW;
+	p->dot_action = ACTION_BLOCK;
+	p->undecided_action = ACTION_BLOCK;
 	p->log_unlisted = false;
 	p->list = list;
 	return p;
@@ -235,5 +268,6 @@ void policy_free(struct policy *p)
 	for (size_t i = 0; i < p->n_contracts; i++)
 		contract_release(&p->contracts[i]);
 	free(p->contracts);
+	free(p->dot_resolvers);
 	free(p);
 }

@@ -47,6 +47,21 @@ struct policy {
 	size_t n_zones;
 	struct contract *contracts;
 	size_t n_contracts;
+	/* Closing the bypasses (issue 4).  A ClientHello without SNI: */
+	enum action no_sni_action;       /* [log] */
+	/* UDP/443: quic_block drops every QUIC flow so that browsers use TCP,
+	 * where the SNI is visible; a UDP/443 flow whose Initial cannot be
+	 * read gets quic_unparsed_action (allow = pass, block = drop). */
+	bool quic_block;                 /* [false: inspect] */
+	enum action quic_unparsed_action;/* [allow] */
+	/* DNS over TLS or QUIC (port 853) to a server not in dot_resolvers. */
+	enum action dot_action;          /* [block] */
+	/* A TLS flow that started a handshake but did not complete it within
+	 * the bounds (too many segments, too big, its state evicted): only an
+	 * evasion attempt or a broken client does that. */
+	enum action undecided_action;    /* [block] */
+	struct cidr *dot_resolvers;
+	size_t n_dot_resolvers;
 };
 
 /* What the walk found at each step, so `aigatectl check` can print it. */
@@ -74,6 +89,16 @@ void policy_decide(const struct policy *p, const struct ip_addr *client,
 		   const char *name, size_t name_len, int64_t now,
 		   struct decision *out);
 
+/* The decision for what carries no name to match: a ClientHello without
+ * SNI (REASON_NO_SNI), a QUIC flow blocked or unparsable (REASON_QUIC),
+ * a handshake that never completed (REASON_UNDECIDED). */
+void policy_decide_nameless(const struct policy *p, enum reason why, struct decision *out);
+
+/* DNS over TLS/QUIC (port 853) to `server`: if the server is not one of
+ * the agency's resolvers and the decision was not made by a zone or a
+ * contract, the DoT action applies when it is stricter. */
+void policy_apply_dot(const struct policy *p, const struct ip_addr *server, struct decision *d);
+
 /* True when `a` lies in `net`; false for different families (an IPv4
  * address never lies in an IPv6 network) or a NULL argument. */
 bool cidr_contains(const struct cidr *net, const struct ip_addr *a);
@@ -88,8 +113,10 @@ bool cidr_parse(const char *s, struct cidr *out);
 bool contract_active(const struct contract *c, int64_t now);
 
 /* An empty policy with the default actions of DESIGN.md s1 (block
- * consumer/shared/api/dns-bypass, allow enterprise and unlisted; mode
- * enforce; unlisted names not logged), owning `list` (may be NULL:
+ * consumer/shared/api/dns-bypass, allow enterprise and unlisted; log
+ * ech-front and ClientHellos without SNI; inspect QUIC and pass what
+ * cannot be read; block DoT to non-agency resolvers; mode enforce;
+ * unlisted names not logged), owning `list` (may be NULL:
  * every name is unlisted); NULL when out of memory (the list is then
  * still the caller's).  policy_free frees the list, the zones and the
  * contracts with every string and array they hold (all must be heap

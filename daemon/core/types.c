@@ -7,7 +7,7 @@ static const char *const flag_names[FLAG_COUNT_] = {
 	"fragment", "tunnel", "ech", "esni", "no_sni", "name_odd_chars",
 	"name_invalid", "reassembled", "out_of_order", "overlap_mismatch",
 	"multi_question", "sslv2", "quic", "ech_grease", "evicted",
-	"midstream",
+	"ech_front",
 };
 
 const char *flag_name(uint32_t bit)
@@ -19,14 +19,14 @@ const char *flag_name(uint32_t bit)
 }
 
 static const char *const terms_names[TERMS_COUNT_] = {
-	"none", "consumer", "shared", "api", "enterprise", "dns-bypass",
+	"none", "consumer", "shared", "api", "enterprise", "dns-bypass", "ech-front",
 };
 static const char *const action_names[ACTION_COUNT_] = { "allow", "log", "block" };
 static const char *const reason_names[REASON_COUNT_] = {
-	"unlisted", "zone", "contract", "terms",
+	"unlisted", "zone", "contract", "terms", "no_sni", "quic", "dot", "undecided",
 };
 static const char *const verdict_names[VERDICT_COUNT_] = {
-	"accept", "drop", "reset", "nxdomain", "refused", "sinkhole",
+	"accept", "drop", "reset", "nxdomain", "refused", "sinkhole", "nodata",
 };
 
 static int index_of(const char *const *names, int n, const char *s)

@@ -46,7 +46,7 @@ enum flag_bit {
 	FLAG_QUIC = 1u << 12,             /* name from a QUIC Initial */
 	FLAG_ECH_GREASE = 1u << 13,       /* ECH extension that looks like GREASE */
 	FLAG_EVICTED = 1u << 14,          /* flow evicted before a decision */
-	FLAG_MIDSTREAM = 1u << 15,        /* stream start not seen (no SYN) */
+	FLAG_ECH_FRONT = 1u << 15,        /* ECH with a listed front as outer name */
 	FLAG_COUNT_ = 16
 };
 
@@ -61,6 +61,7 @@ enum terms {
 	TERMS_API,
 	TERMS_ENTERPRISE,
 	TERMS_DNS_BYPASS,
+	TERMS_ECH_FRONT,   /* shared public name of Encrypted ClientHello */
 	TERMS_COUNT_
 };
 
@@ -73,6 +74,10 @@ enum reason {
 	REASON_ZONE,
 	REASON_CONTRACT,
 	REASON_TERMS,
+	REASON_NO_SNI,     /* a ClientHello without a name: the no-SNI action */
+	REASON_QUIC,       /* QUIC blocked by configuration, or unparsable */
+	REASON_DOT,        /* DNS over TLS/QUIC (port 853) to a non-agency resolver */
+	REASON_UNDECIDED,  /* a handshake that never completed within bounds */
 	REASON_COUNT_
 };
 
@@ -84,6 +89,7 @@ enum verdict {
 	VERDICT_NXDOMAIN,
 	VERDICT_REFUSED,
 	VERDICT_SINKHOLE,
+	VERDICT_NODATA,    /* answered NOERROR without records (DDR, RFC 9462) */
 	VERDICT_COUNT_
 };
 

@@ -121,7 +121,7 @@ static void test_golden_tls(void **state)
 	d.contract = &c;
 	ev.has_name = false;
 	ev.sensor = NULL;
-	ev.flags = FLAG_NO_SNI | FLAG_ECH | FLAG_MIDSTREAM;
+	ev.flags = FLAG_NO_SNI | FLAG_ECH | FLAG_ECH_FRONT;
 	ev.l4_proto = 132;
 	n = event_format_json(&ev, buf, sizeof buf);
 	check_json(buf, n);
@@ -130,7 +130,7 @@ static void test_golden_tls(void **state)
 	assert_non_null(strstr(buf, "\"proto\":\"132\""));
 	assert_non_null(strstr(buf, "\"name\":null,"));
 	assert_non_null(strstr(buf, "\"zone\":\"sandbox\",\"contract\":\"openai-2025\""));
-	assert_non_null(strstr(buf, "\"flags\":[\"ech\",\"no_sni\",\"midstream\"]}\n"));
+	assert_non_null(strstr(buf, "\"flags\":[\"ech\",\"no_sni\",\"ech_front\"]}\n"));
 	free(z.name);
 	free(c.id);
 	policy_free(p);
