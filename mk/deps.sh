@@ -11,9 +11,9 @@ set -eu
 
 build="gcc make pkg-config libnetfilter-queue-dev libmnl-dev libpcap-dev
 libconfig-dev libcmocka-dev libssl-dev libjansson-dev libsystemd-dev
-libcurl4-openssl-dev libseccomp-dev"
+libcurl4-openssl-dev libseccomp-dev zlib1g-dev"
 test="$build tshark bind9-dnsutils openssl curl iproute2 iptables nftables
-minisign python3 valgrind dnsmasq-base"
+minisign python3 valgrind dnsmasq-base chromium"
 demo="$build bind9-dnsutils openssl curl iproute2 iptables nftables python3 dnsmasq-base"
 bench="$test libndpi-bin iperf3 hyperfine bc time wireshark-common"
 
