@@ -110,8 +110,11 @@ struct inspector *inspector_new(const struct inspect_limits *limits, const uint8
 		in->lim.max_flow_buffer = 16384;
 	if (!in->lim.max_buffer_total)
 		in->lim.max_buffer_total = 64u << 20;
+	/* High enough that a ClientHello sent one byte per segment still
+	 * completes (and is judged by its name); what goes beyond is an
+	 * evasion or a broken client and gets the undecided action. */
 	if (!in->lim.max_undecided_packets)
-		in->lim.max_undecided_packets = 24;
+		in->lim.max_undecided_packets = 4096;
 	memcpy(in->seed, seed, sizeof(in->seed));
 	in->scratch = malloc(in->lim.max_flow_buffer);
 	in->dns_copy = malloc(in->lim.max_flow_buffer);

@@ -23,7 +23,7 @@ struct inspect_limits {
 	uint32_t idle_timeout_s;     /* an idle flow is forgotten [120] */
 	uint32_t max_flow_buffer;    /* reassembly bytes per flow [16384] */
 	uint64_t max_buffer_total;   /* reassembly bytes in all flows [64 MiB] */
-	uint32_t max_undecided_packets; /* payload packets before giving up on a flow [16] */
+	uint32_t max_undecided_packets; /* payload packets before giving up on a flow [4096] */
 };
 
 /* One name completed by this packet. */

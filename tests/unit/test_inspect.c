@@ -254,30 +254,40 @@ static void test_tls_one_byte_records(void **state)
 	assert_name(r, 0, "chat.mistral.ai", APP_TLS, ACTION_BLOCK);
 }
 
-static void test_tls_tiny_segments_are_undecided(void **state)
+static void test_tls_tiny_segments(void **state)
 {
 	struct fx *fx = *state;
 	uint8_t ch[4096];
 	size_t len = tls_build_simple(ch, sizeof(ch), "claude.ai", 600);
 	const struct inspect_result *r = NULL;
+	/* A ClientHello in 1-byte segments is still read to its name. */
+	for (size_t off = 0; off < len; off++) {
+		r = tcp_seg(fx, 50010, 443, 7 + (uint32_t)off, TCPF_ACK, ch + off, 1);
+		if (off + 1 < len)
+			assert_int_equal(r->state, FLOW_PENDING);
+	}
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_name(r, 0, "claude.ai", APP_TLS, ACTION_BLOCK);
+
+	/* Beyond the undecided-packet bound the flow gets the undecided
+	 * action, not a free pass. */
+	struct inspect_limits lim = { .max_undecided_packets = 24 };
+	struct inspector *strict = inspector_new(&lim, seed);
 	unsigned decided_at = 0;
-	/* A ClientHello in 5-byte segments never completes within the
-	 * undecided-packet bound: the flow gets the undecided action, not a
-	 * free pass. */
 	for (size_t off = 0; off < len && !decided_at; off += 5) {
-		r = tcp_seg(fx, 50010, 443, 7 + (uint32_t)off, TCPF_ACK, ch + off,
-			    len - off < 5 ? len - off : 5);
-		if (r->state == FLOW_DECIDED)
+		size_t pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, 50011, &fx->s4, 443,
+					  7 + (uint32_t)off, 1, TCPF_ACK, ch + off,
+					  len - off < 5 ? len - off : 5);
+		inspect_packet(strict, fx->cfg->policy, bytes_make(fx->pkt, pl), T0, &fx->res);
+		if (fx->res.state == FLOW_DECIDED)
 			decided_at = (unsigned)(off / 5) + 1;
 	}
 	assert_int_equal(decided_at, 24);
-	assert_int_equal(r->n_names, 1);
-	assert_false(r->names[0].has_name);
-	assert_int_equal(r->names[0].decision.reason, REASON_UNDECIDED);
-	assert_int_equal(r->action, ACTION_BLOCK);
-	r = tcp_seg(fx, 50010, 443, 7 + 24 * 5, TCPF_ACK, ch + 120, 5);
-	assert_int_equal(r->state, FLOW_DECIDED);
-	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_int_equal(fx->res.n_names, 1);
+	assert_false(fx->res.names[0].has_name);
+	assert_int_equal(fx->res.names[0].decision.reason, REASON_UNDECIDED);
+	assert_int_equal(fx->res.action, ACTION_BLOCK);
+	inspector_free(strict);
 }
 
 static void test_evicted_handshake_stays_suspect(void **state)
@@ -447,7 +457,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tls_gap_never_decides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_retransmission_differs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_one_byte_records, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tls_tiny_segments_are_undecided, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_tiny_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evicted_handshake_stays_suspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_tcp_pipelined_and_split, setup, teardown),
