@@ -10,7 +10,13 @@
  *
  * Paths in aigate.conf (list, contracts, log.events, control.socket)
  * that are relative are taken relative to the directory of aigate.conf,
- * so a test or lab configuration can sit beside its list. */
+ * so a test or lab configuration can sit beside its list.
+ *
+ * The `update` group (url, pubkeys) is only read by aigatectl update.
+ * List endpoints may carry `open_tenancy = true` (names under which
+ * anyone can create resources); with diag.lint set (aigatectl lint) such
+ * enterprise groups are warned about, and contracts naming them are
+ * flagged (config_load_contract_ot). */
 #include "config.h"
 
 #include <ctype.h>
@@ -98,6 +104,7 @@ void diag_init_stderr(struct diag *d)
 	d->ctx = NULL;
 	d->n_errors = 0;
 	d->n_warnings = 0;
+	d->lint = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -616,6 +623,7 @@ struct entry_rec {
 struct list_ld {
 	struct ld ld;
 	struct list *l;
+	struct list_tenancy *ot;           /* may be NULL */
 	struct entry_rec *recs;
 	size_t n_recs, cap_recs;
 	const config_setting_t **svc_ids;  /* the id settings seen so far */
@@ -682,7 +690,66 @@ static size_t parse_names(struct list_ld *x, const config_setting_t *ep, const c
 	return (size_t)n;
 }
 
-static const char *const endpoint_keys[] = { "terms", "suffix", "exact", "note", NULL };
+static const char *const endpoint_keys[] = {
+	"terms", "suffix", "exact", "note", "open_tenancy", NULL,
+};
+
+void list_tenancy_cleanup(struct list_tenancy *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].name);
+		free(t->v[i].service);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+const struct list_tenancy_name *list_tenancy_find(const struct list_tenancy *t,
+						  const char *name)
+{
+	if (t == NULL || name == NULL)
+		return NULL;
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].name, name) == 0)
+			return &t->v[i];
+	return NULL;
+}
+
+/* Record the valid names of one endpoint group marked open_tenancy. */
+static void tenancy_add(struct list_ld *x, const config_setting_t *ep, enum terms t,
+			const char *service_id)
+{
+	static const char *const keys[] = { "suffix", "exact" };
+	for (int k = 0; k < 2 && x->ot != NULL; k++) {
+		const config_setting_t *arr = config_setting_get_member(ep, keys[k]);
+		int n = arr != NULL ? config_setting_length(arr) : 0;
+		for (int i = 0; i < n; i++) {
+			const char *name = config_setting_get_string_elem(arr, i);
+			if (name == NULL || !name_is_valid_list_name(name))
+				continue;
+			struct list_tenancy_name *v = realloc(x->ot->v,
+				(x->ot->n + 1) * sizeof *v);
+			if (v == NULL) {
+				x->oom = true;
+				return;
+			}
+			x->ot->v = v;
+			v[x->ot->n].name = strdup(name);
+			v[x->ot->n].service = xstrdup(service_id != NULL ? service_id : "?");
+			v[x->ot->n].terms = t;
+			if (v[x->ot->n].name == NULL || v[x->ot->n].service == NULL) {
+				free(v[x->ot->n].name);
+				free(v[x->ot->n].service);
+				x->oom = true;
+				return;
+			}
+			x->ot->n++;
+		}
+	}
+}
 
 static void parse_endpoints(struct list_ld *x, const config_setting_t *svc,
 			    const char *service_id, long idx)
@@ -722,6 +789,37 @@ static void parse_endpoints(struct list_ld *x, const config_setting_t *svc,
 		if (n_names == 0)
 			err_at(&x->ld, ep, "an endpoint needs at least one name in "
 			       "'suffix' or 'exact'");
+		/* open_tenancy: anyone can create a resource (or use an account)
+		 * under these names, so enterprise terms are not the agency's
+		 * contract.  The list says so per endpoint group (rules/README.md,
+		 * "Cloud resources anyone can create"); lint reminds maintainers
+		 * and contract checks refuse to let it pass silently. */
+		bool open_tenancy = false;
+		if (get_bool(&x->ld, ep, "open_tenancy", false, &open_tenancy) == 1 &&
+		    open_tenancy) {
+			tenancy_add(x, ep, t, service_id);
+			if (x->ld.d->lint && t == TERMS_ENTERPRISE) {
+				const config_setting_t *os =
+					config_setting_get_member(ep, "open_tenancy");
+				const config_setting_t *sa =
+					config_setting_get_member(ep, "suffix");
+				const char *first = sa != NULL
+					? config_setting_get_string_elem(sa, 0) : NULL;
+				if (first == NULL) {
+					sa = config_setting_get_member(ep, "exact");
+					first = sa != NULL ? config_setting_get_string_elem(sa, 0)
+							   : NULL;
+				}
+				diag_warn(x->ld.d, s_file(&x->ld, os), s_line(os),
+					  "service %s: enterprise names under open tenancy "
+					  "(%s%s): anyone can create resources there, so "
+					  "these terms are not the agency's contract; "
+					  "contracts should name the agency's own hosts",
+					  service_id != NULL ? service_id : "?",
+					  first != NULL ? first : "?",
+					  n_names > 1 ? ", ..." : "");
+			}
+		}
 	}
 }
 
@@ -909,6 +1007,11 @@ static const char *const list_keys[] = { "version", "serial", "services", NULL }
 
 struct list *config_load_list(const char *path, struct diag *d)
 {
+	return config_load_list_ot(path, d, NULL);
+}
+
+struct list *config_load_list_ot(const char *path, struct diag *d, struct list_tenancy *ot)
+{
 	struct diag silent = { 0 };
 	char *file = NULL;
 	config_t cfg;
@@ -941,6 +1044,9 @@ struct list *config_load_list(const char *path, struct diag *d)
 	}
 	x.ld.d = d;
 	x.ld.file = file;
+	x.ot = ot;
+	if (ot != NULL)
+		memset(ot, 0, sizeof *ot);
 	x.l = list_new();
 	if (x.l == NULL) {
 		x.oom = true;
@@ -971,6 +1077,7 @@ out:
 	if (d->n_errors != errors_before) {
 		list_free(x.l);
 		x.l = NULL;
+		list_tenancy_cleanup(ot);
 	}
 	free(x.recs);
 	free(x.svc_ids);
@@ -1066,7 +1173,50 @@ static char **contract_strv(struct ld *ld, const config_setting_t *arr, bool hos
 	return v;
 }
 
+/* Warnings for a contract that would allow resources anyone can create
+ * (see struct list_tenancy). */
+static void check_contract_tenancy(struct ld *ld, const config_setting_t *svcs,
+				   const config_setting_t *hosts,
+				   const struct list_tenancy *ot)
+{
+	int n = hosts != NULL ? config_setting_length(hosts) : 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(hosts, (unsigned)i);
+		const char *h = config_setting_get_string(e);
+		char norm[NAME_BUF_LEN];
+		size_t norm_len = 0;
+		if (h == NULL)
+			continue;
+		name_normalize(h, strlen(h), norm, &norm_len);
+		const struct list_tenancy_name *t = list_tenancy_find(ot, norm);
+		if (t != NULL)
+			diag_warn(ld->d, s_file(ld, e), best_line(ld, e),
+				  "host '%s' is an open-tenancy name of service %s: every "
+				  "customer's resources use it, so this contract allows them "
+				  "all; name the agency's own resource host (a name below it)",
+				  norm, t->service);
+	}
+	n = svcs != NULL ? config_setting_length(svcs) : 0;
+	for (int i = 0; i < n && ot != NULL; i++) {
+		const config_setting_t *e = config_setting_get_elem(svcs, (unsigned)i);
+		const char *sv = config_setting_get_string(e);
+		if (sv == NULL)
+			continue;
+		for (size_t k = 0; k < ot->n; k++) {
+			if (strcmp(ot->v[k].service, sv) != 0)
+				continue;
+			diag_warn(ld->d, s_file(ld, e), best_line(ld, e),
+				  "service '%s' is reached through open-tenancy names (%s): "
+				  "a contract for the whole service allows resources anyone "
+				  "can create; name the agency's own hosts in 'hosts' instead",
+				  sv, ot->v[k].name);
+			break;
+		}
+	}
+}
+
 static int load_contract(const char *path, const struct list *list,
+			 const struct list_tenancy *ot,
 			 struct contract *out, struct diag *d, unsigned *id_line)
 {
 	struct diag silent = { 0 };
@@ -1111,6 +1261,8 @@ static int load_contract(const char *path, const struct list *list,
 	    (hosts == NULL || config_setting_length(hosts) == 0))
 		diag_error(d, path, s_line(id_s),
 			   "a contract names at least one service or host");
+	if (ot != NULL)
+		check_contract_tenancy(&ld, svcs, hosts, ot);
 	out->id = xstrdup(id);
 	out->reference = xstrdup(reference);
 	out->approved_by = xstrdup(approved);
@@ -1133,7 +1285,15 @@ int config_load_contract(const char *path, const struct list *list,
 			 struct contract *out, struct diag *d)
 {
 	unsigned id_line;
-	return load_contract(path, list, out, d, &id_line);
+	return load_contract(path, list, NULL, out, d, &id_line);
+}
+
+int config_load_contract_ot(const char *path, const struct list *list,
+			    const struct list_tenancy *ot, struct contract *out,
+			    struct diag *d)
+{
+	unsigned id_line;
+	return load_contract(path, list, ot, out, d, &id_line);
 }
 
 static int strptr_cmp(const void *a, const void *b)
@@ -1142,7 +1302,8 @@ static int strptr_cmp(const void *a, const void *b)
 }
 
 /* Every *.conf in dir, sorted; a missing directory is an empty set. */
-static bool load_contracts(const char *dir, const struct list *list, struct diag *d,
+static bool load_contracts(const char *dir, const struct list *list,
+			   const struct list_tenancy *ot, struct diag *d,
 			   struct contract **out, size_t *out_n)
 {
 	DIR *dh;
@@ -1206,7 +1367,7 @@ static bool load_contracts(const char *dir, const struct list *list, struct diag
 	for (size_t i = 0; i < n_names; i++) {
 		struct contract c;
 		unsigned id_line = 0;
-		if (load_contract(names[i], list, &c, d, &id_line) != 0)
+		if (load_contract(names[i], list, ot, &c, d, &id_line) != 0)
 			continue;
 		bool dup = false;
 		for (size_t j = 0; j < n && !dup; j++) {
@@ -1314,6 +1475,13 @@ static bool set_defaults(struct aigate_config *c, struct conf_policy *p)
 	s->flow_idle_s = 120;
 	s->max_flow_buffer = 16384;
 	s->max_buffer_total = 67108864;
+	c->update_pubkeys = calloc(2, sizeof *c->update_pubkeys);
+	if (c->update_pubkeys == NULL)
+		return false;
+	c->update_pubkeys[0] = strdup(AIGATE_PUBKEY_PATH);
+	if (c->update_pubkeys[0] == NULL)
+		return false;
+	c->n_update_pubkeys = 1;
 	return set_str(&c->sensor, host) && set_str(&s->ede_text, DEF_EDE_TEXT) &&
 	       set_str(&s->event_file, DEF_EVENT_FILE) &&
 	       set_str(&s->control_socket, DEF_CONTROL_SOCKET) &&
@@ -1422,8 +1590,10 @@ static void parse_zones(struct ld *ld, const config_setting_t *root, struct conf
 
 static const char *const root_keys[] = {
 	"sensor", "mode", "list", "contracts", "actions", "log_unlisted", "zones",
-	"queue", "marks", "tls_ports", "block", "log", "control", "user", "flows", NULL,
+	"queue", "marks", "tls_ports", "block", "log", "control", "user", "flows",
+	"update", NULL,
 };
+static const char *const update_keys[] = { "url", "pubkeys", NULL };
 static const char *const action_keys[] = {
 	"consumer", "shared", "api", "enterprise", "dns-bypass", "unlisted", NULL,
 };
@@ -1622,6 +1792,54 @@ static void parse_block(struct ld *ld, const config_setting_t *root,
 		s->tcp_reset = b;
 }
 
+/* update = { url = "https://..."; pubkeys = [ "list.pub", ... ]; }:
+ * where `aigatectl update` fetches the list and which minisign public
+ * keys it trusts (paths relative to aigate.conf's directory). */
+static void parse_update(struct ld *ld, const config_setting_t *g, struct aigate_config *c,
+			 bool *oom)
+{
+	config_setting_t *e, *keys;
+	const char *v;
+
+	if (get_str(ld, g, "url", false, &v, &e) == 1) {
+		if (v[0] == '\0') {
+			free(c->update_url);
+			c->update_url = NULL;
+		} else if (strncmp(v, "https://", 8) != 0 || v[8] == '\0' ||
+			   !utf8_printable(v, strlen(v)) || strpbrk(v, " \t") != NULL) {
+			err_at(ld, e, "'%s' is not an https:// URL", v);
+		} else if (!set_str(&c->update_url, v)) {
+			*oom = true;
+		}
+	}
+	if (get_strv(ld, g, "pubkeys", false, &keys) != 1)
+		return;
+	int n = config_setting_length(keys);
+	char **pk = calloc((size_t)n + 1, sizeof *pk);
+	size_t k = 0;
+	if (pk == NULL) {
+		*oom = true;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(keys, (unsigned)i);
+		const char *p = config_setting_get_string(el);
+		if (p == NULL || p[0] == '\0' || !utf8_printable(p, strlen(p))) {
+			err_at(ld, el, "must be a non-empty path");
+			continue;
+		}
+		pk[k] = resolve_path(ld->file, p);
+		if (pk[k] == NULL) {
+			*oom = true;
+			break;
+		}
+		k++;
+	}
+	free_strv(c->update_pubkeys, c->n_update_pubkeys);
+	c->update_pubkeys = pk;
+	c->n_update_pubkeys = k;
+}
+
 static void parse_settings(struct ld *ld, const config_setting_t *root,
 			   struct aigate_config *c, struct conf_policy *p, bool *oom)
 {
@@ -1675,6 +1893,8 @@ static void parse_settings(struct ld *ld, const config_setting_t *root,
 		else if (!set_str(&s->user, v))
 			*oom = true;
 	}
+	if ((g = group_of(ld, root, "update", update_keys)) != NULL)
+		parse_update(ld, g, c, oom);
 	if ((g = group_of(ld, root, "flows", flow_keys)) != NULL) {
 		if (get_int(ld, g, "max", false, 16, 16777216, &n) == 1)
 			s->max_flows = (uint32_t)n;
@@ -1704,8 +1924,54 @@ void config_free(struct aigate_config *c)
 	free(c->daemon.event_file);
 	free(c->daemon.control_socket);
 	free(c->daemon.user);
+	free(c->update_url);
+	free_strv(c->update_pubkeys, c->n_update_pubkeys);
 	policy_free(c->policy);
 	free(c);
+}
+
+struct aigate_config *config_load_settings(const char *conf_path, struct diag *d)
+{
+	struct diag silent = { 0 };
+	struct conf_policy p = { 0 };
+	struct aigate_config *c;
+	bool oom = false;
+
+	if (d == NULL)
+		d = &silent;
+	unsigned errors_before = d->n_errors;
+	c = calloc(1, sizeof *c);
+	if (c == NULL || !set_defaults(c, &p)) {
+		diag_error(d, conf_path, 0, "out of memory");
+		goto fail;
+	}
+	if (conf_path != NULL) {
+		config_t cfg;
+		struct ld ld = { .d = d, .file = conf_path };
+		c->path = strdup(conf_path);
+		if (c->path == NULL)
+			oom = true;
+		if (!read_file(d, conf_path, &cfg))
+			goto fail;
+		parse_settings(&ld, config_root_setting(&cfg), c, &p, &oom);
+		ld_cleanup(&ld);
+		config_destroy(&cfg);
+	}
+	c->list_path = p.list;
+	c->contracts_dir = p.contracts;
+	p.list = p.contracts = NULL;
+	if (oom)
+		diag_error(d, conf_path, 0, "out of memory");
+	if (d->n_errors != errors_before)
+		goto fail;
+	zones_free(p.zones, p.n_zones);
+	return c;
+fail:
+	zones_free(p.zones, p.n_zones);
+	free(p.list);
+	free(p.contracts);
+	config_free(c);
+	return NULL;
 }
 
 struct aigate_config *config_load(const char *conf_path, const char *list_override,
@@ -1750,8 +2016,11 @@ struct aigate_config *config_load(const char *conf_path, const char *list_overri
 	}
 	/* The list and contracts are checked even after a configuration
 	 * error, so that one run reports every problem. */
-	list = config_load_list(c->list_path, d);
-	load_contracts(c->contracts_dir, list, d, &contracts, &n_contracts);
+	struct list_tenancy ot = { 0 };
+	list = config_load_list_ot(c->list_path, d, d->lint ? &ot : NULL);
+	load_contracts(c->contracts_dir, list, d->lint ? &ot : NULL, d, &contracts,
+		       &n_contracts);
+	list_tenancy_cleanup(&ot);
 	if (d->n_errors != errors_before || list == NULL)
 		goto fail;
 	c->policy = policy_new(list);

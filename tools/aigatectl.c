@@ -23,6 +23,17 @@ static const struct verb verbs[] = {
 	{ "status", cmd_status, "status [--json] [--socket PATH] [--config FILE]" },
 	{ "reload", cmd_reload, "reload [--socket PATH] [--config FILE]" },
 	{ "reopen", cmd_reopen, "reopen [--socket PATH] [--config FILE]" },
+	{ "report", cmd_report, "report [--since DATE] [--until DATE] [--format text|json|html] [-o FILE] [--list FILE|DIR] [--top N] LOG..." },
+	{ "reveal", cmd_reveal, "reveal [--key FILE] [--period SECONDS] [--at TIME] [--log LOG]... [--candidates FILE] PSEUDONYM... [ADDRESS|NETWORK]..." },
+	{ "list", cmd_list, "list [--json] [--terms T] [--category C] [--list FILE|DIR] [--config FILE]" },
+	{ "show", cmd_show, "show [--json] [--list FILE|DIR] [--config FILE] SERVICE..." },
+	{ "update", cmd_update, "update [--from PATH|URL] [--cacert FILE] [--pubkey FILE]... [--dry-run] [--no-reload] [--list FILE] [--config FILE]" },
+	{ "rollback", cmd_rollback, "rollback [--no-reload] [--list FILE] [--config FILE]" },
+	{ "diff", cmd_diff, "diff A B" },
+	{ "impact", cmd_impact, "impact --log EVENTS [--config FILE] [--contracts DIR] [--at DATE] LIST" },
+	{ "contract", cmd_contract, "contract add|list|remove ... (contract --help)" },
+	{ "import", cmd_import, "import --format hosts|domains|adblock --terms T --service ID [--name N] [--vendor V] [--jurisdiction CC] [--source URL] [--whole-list] FILE" },
+	{ "export", cmd_export, "export --format dnsmasq|unbound|rpz|hosts [-o FILE] [--list FILE|DIR] [--config FILE] [--contracts DIR]" },
 };
 
 void ctl_errorx(const char *verb, const char *fmt, ...)

@@ -57,19 +57,22 @@ int cmd_lint(int argc, char **argv)
 	}
 	struct diag d;
 	diag_init_stderr(&d);
+	d.lint = true; /* also the maintainer's warnings (open tenancy, ...) */
 	struct list *list = NULL;
+	struct list_tenancy ot = { 0 };
 	if (po.config) {
 		struct aigate_config *c = config_load(po.config, po.list, po.contracts, &d);
 		config_free(c);
 	} else if (po.list) {
-		list = config_load_list(po.list, &d);
+		list = config_load_list_ot(po.list, &d, &ot);
 	}
 	for (size_t k = 0; k < n_contracts; k++) {
 		struct contract c;
 		memset(&c, 0, sizeof(c));
-		if (config_load_contract(contracts[k], list, &c, &d) == 0)
+		if (config_load_contract_ot(contracts[k], list, &ot, &c, &d) == 0)
 			contract_cleanup(&c);
 	}
+	list_tenancy_cleanup(&ot);
 	list_free(list);
 	if (d.n_errors || d.n_warnings)
 		fprintf(stderr, "lint: %u error(s), %u warning(s)\n", d.n_errors, d.n_warnings);

@@ -211,7 +211,7 @@ static void test_shipped_list(void **state)
 	assert_non_null(l);
 	assert_int_equal(d.n_errors, 0);
 	assert_int_equal(d.n_warnings, 0);
-	assert_int_equal(list_serial(l), 2026113001);
+	assert_true(list_serial(l) >= 2026113001); /* the shipped serial only rises */
 	assert_true(list_n_services(l) >= 100);
 	assert_true(list_n_entries(l) >= 250);
 
@@ -342,7 +342,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg->contracts_dir, "/etc/aigate/contracts.d");
 	assert_int_equal(gethostname(host, sizeof host - 1), 0);
 	assert_string_equal(cfg->sensor, host);
-	assert_int_equal(list_serial(cfg->policy->list), 2026113001);
+	assert_true(list_serial(cfg->policy->list) >= 2026113001);
 	expect_defaults(cfg);
 	config_free(cfg);
 }
@@ -503,7 +503,7 @@ static void test_minimal_config(void **state)
 			  DATA "contracts-empty-does-not-exist", &d);
 	assert_non_null(cfg);
 	assert_string_equal(cfg->list_path, "rules/list.conf");
-	assert_int_equal(list_serial(cfg->policy->list), 2026113001);
+	assert_true(list_serial(cfg->policy->list) >= 2026113001);
 	config_free(cfg);
 }
 
