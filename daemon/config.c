@@ -579,7 +579,7 @@ static bool read_file(struct diag *d, const char *path, config_t *cfg)
 static const char *const categories[] = {
 	"chat", "coding", "image", "video", "audio", "writing", "translation",
 	"meeting", "search", "productivity", "agent", "platform", "dns-bypass",
-	NULL,
+	"ech-front", NULL,
 };
 
 /* EU member states (ISO 3166-1 alpha-2) and "EU" itself. */
@@ -1404,6 +1404,11 @@ struct conf_policy {
 	enum mode mode;
 	enum action actions[TERMS_COUNT_];
 	bool log_unlisted;
+	/* Closing the bypasses: see struct policy. */
+	enum action no_sni, undecided, quic_unparsed, dot_action;
+	bool quic_block;
+	struct cidr *dot_resolvers;
+	size_t n_dot_resolvers;
 	struct zone *zones;
 	size_t n_zones;
 	char *list;       /* as written (relative paths not yet resolved) */
@@ -1451,7 +1456,13 @@ static bool set_defaults(struct aigate_config *c, struct conf_policy *p)
 	p->actions[TERMS_API] = ACTION_BLOCK;
 	p->actions[TERMS_ENTERPRISE] = ACTION_ALLOW;
 	p->actions[TERMS_DNS_BYPASS] = ACTION_BLOCK;
+	p->actions[TERMS_ECH_FRONT] = ACTION_LOG;
 	p->log_unlisted = false;
+	p->no_sni = ACTION_LOG;
+	p->undecided = ACTION_BLOCK;
+	p->quic_block = false;
+	p->quic_unparsed = ACTION_ALLOW;
+	p->dot_action = ACTION_BLOCK;
 	s->queue_first = 0;
 	s->n_queues = 1;
 	s->queue_maxlen = 4096;
@@ -1515,6 +1526,58 @@ static int get_action(struct ld *ld, const config_setting_t *g, const char *key,
 	}
 	*out = (enum action)a;
 	return 1;
+}
+
+static const char *const dot_keys[] = { "resolvers", "action", NULL };
+
+/* The settings that close the bypasses of issue 4: ECH fronts,
+ * ClientHellos without SNI, unfinished handshakes, QUIC, DNS over TLS. */
+static void parse_bypass(struct ld *ld, const config_setting_t *root, struct conf_policy *p,
+			 bool *oom)
+{
+	config_setting_t *e;
+	const char *v;
+	const config_setting_t *g;
+
+	get_action(ld, root, "ech", false, &p->actions[TERMS_ECH_FRONT]);
+	get_action(ld, root, "no_sni", false, &p->no_sni);
+	get_action(ld, root, "undecided", false, &p->undecided);
+	if (get_str(ld, root, "quic", false, &v, &e) == 1) {
+		if (strcmp(v, "inspect") == 0)
+			p->quic_block = false;
+		else if (strcmp(v, "block") == 0)
+			p->quic_block = true;
+		else
+			err_at(ld, e, "unknown quic mode '%s' (inspect or block)", v);
+	}
+	if (get_str(ld, root, "quic_unparsed", false, &v, &e) == 1) {
+		if (strcmp(v, "pass") == 0)
+			p->quic_unparsed = ACTION_ALLOW;
+		else if (strcmp(v, "drop") == 0)
+			p->quic_unparsed = ACTION_BLOCK;
+		else
+			err_at(ld, e, "unknown quic_unparsed '%s' (pass or drop)", v);
+	}
+	if ((g = group_of(ld, root, "dot", dot_keys)) == NULL)
+		return;
+	get_action(ld, g, "action", false, &p->dot_action);
+	config_setting_t *nets;
+	if (get_strv(ld, g, "resolvers", false, &nets) != 1)
+		return;
+	int nn = config_setting_length(nets);
+	p->dot_resolvers = calloc((size_t)nn + 1, sizeof *p->dot_resolvers);
+	if (p->dot_resolvers == NULL) {
+		*oom = true;
+		return;
+	}
+	for (int k = 0; k < nn; k++) {
+		const config_setting_t *el = config_setting_get_elem(nets, (unsigned)k);
+		const char *a = config_setting_get_string(el);
+		if (!cidr_parse(a, &p->dot_resolvers[p->n_dot_resolvers]))
+			err_at(ld, el, "'%s' is not an address or network", a);
+		else
+			p->n_dot_resolvers++;
+	}
 }
 
 static const char *const zone_keys[] = {
@@ -1591,7 +1654,7 @@ static void parse_zones(struct ld *ld, const config_setting_t *root, struct conf
 static const char *const root_keys[] = {
 	"sensor", "mode", "list", "contracts", "actions", "log_unlisted", "zones",
 	"queue", "marks", "tls_ports", "block", "log", "control", "user", "flows",
-	"update", NULL,
+	"update", "ech", "no_sni", "undecided", "quic", "quic_unparsed", "dot", NULL,
 };
 static const char *const update_keys[] = { "url", "pubkeys", NULL };
 static const char *const action_keys[] = {
@@ -1872,6 +1935,7 @@ static void parse_settings(struct ld *ld, const config_setting_t *root,
 	}
 	if (get_bool(ld, root, "log_unlisted", false, &b) == 1)
 		p->log_unlisted = b;
+	parse_bypass(ld, root, p, oom);
 	parse_zones(ld, root, p, oom);
 	parse_queue(ld, root, s);
 	parse_marks(ld, root, s);
@@ -1965,9 +2029,11 @@ struct aigate_config *config_load_settings(const char *conf_path, struct diag *d
 	if (d->n_errors != errors_before)
 		goto fail;
 	zones_free(p.zones, p.n_zones);
+	free(p.dot_resolvers);
 	return c;
 fail:
 	zones_free(p.zones, p.n_zones);
+	free(p.dot_resolvers);
 	free(p.list);
 	free(p.contracts);
 	config_free(c);
@@ -2032,6 +2098,14 @@ struct aigate_config *config_load(const char *conf_path, const char *list_overri
 	c->policy->mode = p.mode;
 	memcpy(c->policy->terms_action, p.actions, sizeof p.actions);
 	c->policy->log_unlisted = p.log_unlisted;
+	c->policy->no_sni_action = p.no_sni;
+	c->policy->undecided_action = p.undecided;
+	c->policy->quic_block = p.quic_block;
+	c->policy->quic_unparsed_action = p.quic_unparsed;
+	c->policy->dot_action = p.dot_action;
+	c->policy->dot_resolvers = p.dot_resolvers;
+	c->policy->n_dot_resolvers = p.n_dot_resolvers;
+	p.dot_resolvers = NULL;
 	c->policy->zones = p.zones;
 	c->policy->n_zones = p.n_zones;
 	c->policy->contracts = contracts;
@@ -2044,6 +2118,7 @@ fail:
 	list_free(list);
 	contracts_free(contracts, n_contracts);
 	zones_free(p.zones, p.n_zones);
+	free(p.dot_resolvers);
 	free(p.list);
 	free(p.contracts);
 	config_free(c);

@@ -28,6 +28,8 @@
 /* Segments to wait for the real start of a stream whose SYN was not seen. */
 #define TLS_START_GRACE_PACKETS 3
 #define EVICTED_SLOTS 4096
+/* Datagrams of a UDP flow without a complete ClientHello before giving up. */
+#define QUIC_GIVE_UP_DATAGRAMS 16
 
 struct inspector {
 	struct inspect_limits lim;
@@ -548,8 +550,9 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 		break;
 	}
 	/* A flow that never completes a ClientHello is given up after a few
-	 * datagrams. */
-	if (f->n_packets >= in->lim.max_undecided_packets) {
+	 * datagrams: a client's Initials come first, and a QUIC ClientHello
+	 * spans at most a handful of them. */
+	if (f->n_packets >= QUIC_GIVE_UP_DATAGRAMS) {
 		in->stats.flows_given_up++;
 		quic_give_up(in, p, f, out, now_us);
 	}
