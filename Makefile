@@ -121,11 +121,20 @@ $(AIGATECTL): $(CTL_OBJ) $(LIBCONF) $(LIBCORE)
 $(B)/aigated: $(DAEMON_OBJ) $(LIBCONF) $(LIBCORE)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pl,$(DAEMON_PKGS))
 
+# Small programs the integration tests run (clients built from the test
+# helpers): tests/tools/X.c -> $(B)/tests/tools/X.
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/tools/%)
+$(B)/tests/tools/%: tests/tools/%.c $(HELPER_OBJ) $(LIBCONF) $(LIBCORE) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(call pc,$(TEST_PKGS)) -Itests/helpers -Idaemon -Idaemon/core \
+		$(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(LIBCONF) $(LIBCORE) $(call pl,$(TEST_PKGS)) -lm
+
 $(B)/tests/%: $(B)/tests/unit/%.o $(HELPER_OBJ) $(LIBCONF) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pl,$(TEST_PKGS)) -lm
 
 # --- tests ------------------------------------------------------------
-check: $(B)/.deps-test all $(UNIT_BIN) $(FUZZ_REPLAY_BIN)
+check: $(B)/.deps-test all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 	@tests/run-checks.sh "$(B)" "$(SAN)"
 
 $(B)/.deps-test: mk/deps.sh
@@ -142,7 +151,7 @@ check-scenario: all
 check-fuzz: $(FUZZ_REPLAY_BIN)
 	@tests/run-checks.sh "$(B)" "$(SAN)" fuzz
 
-check-integration: all
+check-integration: all $(TOOL_BIN)
 	@tests/run-checks.sh "$(B)" "$(SAN)" integration
 
 # Fuzz targets built with gcc and the replay driver: make check replays
@@ -150,10 +159,14 @@ check-integration: all
 FZ_FLAGS := -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) -Wno-missing-prototypes \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FZ_CORE := $(CORE_SRC) $(CONF_SRC)
-build-fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(FZ_CORE) $(wildcard daemon/core/*.h) daemon/config.h | $(B)/.deps
+# A target's "fuzz-build:" comment line adds defines, include paths,
+# tools/ sources and libraries (-l...) to its build.
+fz_extra = $(shell sed -n 's/^.*fuzz-build: \([^*]*\).*$$/\1/p' $(1))
+build-fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(FZ_CORE) $(wildcard daemon/core/*.h) daemon/config.h $(wildcard tools/*.[ch]) | $(B)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(FZ_FLAGS) $(DEFS) -Idaemon -Idaemon/core -Itests/helpers $(call pc,$(CORE_PKGS) $(CONF_PKGS)) \
-		-o $@ $< tests/fuzz/replay.c $(FZ_CORE) $(HELPER_SRC) $(call pl,$(CORE_PKGS) $(CONF_PKGS) libpcap) -lm
+		-o $@ $< $(filter-out -l%,$(call fz_extra,$<)) tests/fuzz/replay.c $(FZ_CORE) $(HELPER_SRC) \
+		$(call pl,$(CORE_PKGS) $(CONF_PKGS) libpcap) $(filter -l%,$(call fz_extra,$<)) -lm
 
 # libFuzzer proper (clang): make fuzz FUZZ_SECONDS=60
 FUZZ_SECONDS ?= 60
@@ -177,14 +190,111 @@ $(B)/.deps-demo: mk/deps.sh
 	mk/deps.sh demo
 	@touch $@
 
+# --- install ------------------------------------------------------------
+# make install [DESTDIR=...] [PREFIX=/usr/local] [SYSCONFDIR=/etc] [LOCALSTATEDIR=/var]
+#   $(SBINDIR)/aigated, $(SBINDIR)/aigate-firewall, $(BINDIR)/aigatectl
+#   $(DATADIR)/aigate/list.conf (+ .minisig)  the shipped list, and aigate.nft
+#   $(LOCALSTATEDIR)/lib/aigate/list.conf      a copy of it, only when no list
+#       is installed there (never overwrites a possibly newer one; packages
+#       set INSTALL_STATE=no and do this in their postinst)
+#   $(SYSCONFDIR)/aigate/aigate.conf (never overwritten), contracts.d/
+#   units in SYSTEMDUNITDIR, sysusers.d/aigate.conf, tmpfiles.d/aigate.conf,
+#   $(SYSCONFDIR)/logrotate.d/aigate, bash completion, man pages from man/
+# Absolute paths in the units, the configuration, the logrotate file and
+# the man pages are rewritten to the installed ones (INSTALL_SUBST).  The
+# binaries' defaults come from DEFS: build with the same variables
+# (install refuses binaries whose compiled-in paths differ).
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/usr/lib/systemd/system),$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL_STATE ?= yes
+UNITS := $(sort $(wildcard systemd/*.service systemd/*.timer))
+MANPAGES := $(sort $(wildcard man/*.5 man/*.8))
+INSTALL_SUBST = sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	-e 's|/etc/aigate|$(SYSCONFDIR)/aigate|g' -e 's|/etc/default/aigate|$(SYSCONFDIR)/default/aigate|g' \
+	-e 's|/var/lib/aigate|$(LOCALSTATEDIR)/lib/aigate|g' -e 's|/var/log/aigate|$(LOCALSTATEDIR)/log/aigate|g' \
+	-e 's|/usr/share/aigate|$(DATADIR)/aigate|g'
+STATE_LIST = $(DESTDIR)$(LOCALSTATEDIR)/lib/aigate/list.conf
+
+.PHONY: uninstall deb deb-check
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/aigate
+	@for b in $(AIGATECTL) $(AIGATED); do \
+		for p in "$(SYSCONFDIR)/aigate/aigate.conf" "$(LOCALSTATEDIR)/lib/aigate/list.conf"; do \
+			tr '\0' '\n' <$$b | grep -qxF "$$p" || { \
+				echo "install: $$b was built with other paths than $$p;" \
+					"make clean, then build and install with the same PREFIX, SYSCONFDIR, LOCALSTATEDIR" >&2; \
+				exit 1; }; \
+		done; \
+	done
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/aigate
 	install -m 0755 $(AIGATECTL) $(DESTDIR)$(BINDIR)/aigatectl
-	$(if $(AIGATED),install -d $(DESTDIR)$(SBINDIR) && install -m 0755 $(AIGATED) $(DESTDIR)$(SBINDIR)/aigated)
-	install -m 0644 rules/list.conf $(DESTDIR)$(DATADIR)/aigate/list.conf
+	$(if $(AIGATED),install -m 0755 $(AIGATED) $(DESTDIR)$(SBINDIR)/aigated)
+	install -m 0755 systemd/aigate-firewall $(DESTDIR)$(SBINDIR)/aigate-firewall
+	install -m 0644 rules/list.conf systemd/aigate.nft $(DESTDIR)$(DATADIR)/aigate/
+	if [ -e rules/list.conf.minisig ]; then \
+		install -m 0644 rules/list.conf.minisig $(DESTDIR)$(DATADIR)/aigate/; fi
+	if [ "$(INSTALL_STATE)" = yes ] && [ ! -e $(STATE_LIST) ]; then \
+		install -d $(DESTDIR)$(LOCALSTATEDIR)/lib/aigate && \
+		install -m 0644 rules/list.conf $(STATE_LIST) && \
+		if [ -e rules/list.conf.minisig ]; then \
+			install -m 0644 rules/list.conf.minisig $(STATE_LIST).minisig; fi; fi
 	install -d $(DESTDIR)$(SYSCONFDIR)/aigate/contracts.d
-	test -e $(DESTDIR)$(SYSCONFDIR)/aigate/aigate.conf || \
-		install -m 0644 etc/aigate.conf $(DESTDIR)$(SYSCONFDIR)/aigate/aigate.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/aigate/aigate.conf || { \
+		$(INSTALL_SUBST) etc/aigate.conf >$(DESTDIR)$(SYSCONFDIR)/aigate/aigate.conf && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/aigate/aigate.conf; }
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(BASHCOMPDIR)
+	for u in $(UNITS); do \
+		$(INSTALL_SUBST) $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; done
+	install -m 0644 systemd/aigate.sysusers $(DESTDIR)$(SYSUSERSDIR)/aigate.conf
+	$(INSTALL_SUBST) systemd/aigate.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/aigate.conf
+	$(INSTALL_SUBST) systemd/aigate.logrotate >$(DESTDIR)$(SYSCONFDIR)/logrotate.d/aigate
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/aigate.conf $(DESTDIR)$(SYSCONFDIR)/logrotate.d/aigate
+	install -m 0644 completion/aigatectl.bash $(DESTDIR)$(BASHCOMPDIR)/aigatectl
+	ln -sf aigatectl $(DESTDIR)$(BASHCOMPDIR)/aigated
+	ln -sf aigatectl $(DESTDIR)$(BASHCOMPDIR)/aigate-firewall
+	for m in $(MANPAGES); do \
+		install -d $(DESTDIR)$(MANDIR)/man$${m##*.} && \
+		$(INSTALL_SUBST) $$m >$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers >/dev/null; then \
+		echo "systemd-sysusers, systemd-tmpfiles --create (user aigate, /run /var/lib /var/log dirs)"; \
+		systemd-sysusers $(SYSUSERSDIR)/aigate.conf && \
+		systemd-tmpfiles --create $(TMPFILESDIR)/aigate.conf; \
+		echo "then: systemctl daemon-reload; systemctl enable --now aigated.service"; fi
+
+# Removes what install put in place, except the configuration
+# ($(SYSCONFDIR)/aigate) and the state ($(LOCALSTATEDIR)/lib/aigate,
+# $(LOCALSTATEDIR)/log/aigate); the logrotate file goes, since it runs
+# aigatectl.  The user aigate stays.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/aigatectl $(DESTDIR)$(SBINDIR)/aigated $(DESTDIR)$(SBINDIR)/aigate-firewall
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/aigate/,list.conf list.conf.minisig aigate.nft)
+	-rmdir $(DESTDIR)$(DATADIR)/aigate 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/aigate.conf $(DESTDIR)$(TMPFILESDIR)/aigate.conf
+	rm -f $(DESTDIR)$(SYSCONFDIR)/logrotate.d/aigate
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,aigatectl aigated aigate-firewall)
+	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+
+# --- Debian package -----------------------------------------------------
+# make deb: dpkg-buildpackage -us -uc -b in a copy of this tree (the
+# build cleans its tree), packages and lintian's output in $(B)/deb/.
+# make deb-check: that, lintian clean, and the package installed into a
+# throw-away root where aigated -n and aigatectl check run (root).
+deb: $(B)/.deps-deb
+	tests/deb/run.sh --build-only $(B)/deb
+
+deb-check: $(B)/.deps-deb
+	tests/deb/run.sh $(B)/deb
+
+$(B)/.deps-deb: mk/deps.sh
+	@mkdir -p $(B)
+	mk/deps.sh deb
+	@touch $@
 
 clean:
 	rm -rf build build-san build-fuzz-replay build-fuzz

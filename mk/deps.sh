@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh: install the Debian packages aigate needs that are missing.
 #
-#   mk/deps.sh build|test|demo|bench|all   install what that purpose needs
+#   mk/deps.sh build|test|demo|bench|deb|all   install what that purpose needs
 #   mk/deps.sh --list PURPOSE              print the packages, install nothing
 #
 # Only packages that dpkg does not already have are installed, with
@@ -13,9 +13,11 @@ build="gcc make pkg-config libnetfilter-queue-dev libmnl-dev libpcap-dev
 libconfig-dev libcmocka-dev libssl-dev libjansson-dev libsystemd-dev
 libcurl4-openssl-dev libseccomp-dev zlib1g-dev"
 test="$build tshark bind9-dnsutils openssl curl iproute2 iptables nftables
-minisign python3 valgrind dnsmasq-base chromium"
+minisign python3 valgrind dnsmasq-base chromium man-db groff-base"
 demo="$build bind9-dnsutils openssl curl iproute2 iptables nftables python3 dnsmasq-base"
 bench="$test libndpi-bin iperf3 hyperfine bc time wireshark-common"
+# deb: the Debian package (make deb, make deb-check, tests/deb/run.sh)
+deb="$build dpkg-dev debhelper lintian fakeroot"
 
 list=no
 if [ "${1:-}" = "--list" ]; then list=yes; shift; fi
@@ -24,8 +26,9 @@ build) want=$build ;;
 test) want=$test ;;
 demo) want=$demo ;;
 bench) want=$bench ;;
-all) want="$bench" ;;
-*) echo "usage: $0 [--list] build|test|demo|bench|all" >&2; exit 2 ;;
+deb) want=$deb ;;
+all) want="$bench $deb" ;;
+*) echo "usage: $0 [--list] build|test|demo|bench|deb|all" >&2; exit 2 ;;
 esac
 
 if [ "$list" = yes ]; then
