@@ -70,8 +70,10 @@ static void print_row(uint64_t frame, const struct inspect_result *r,
 	size_t o = 0;
 	flags[0] = '\0';
 	for (unsigned b = 0; b < FLAG_COUNT_; b++) {
+		if (!(n->flags & (1u << b)))
+			continue;
 		const char *fn = flag_name(1u << b);
-		if ((n->flags & (1u << b)) && fn) {
+		if (fn) {
 			int w = snprintf(flags + o, sizeof(flags) - o, "%s%s", o ? "," : "", fn);
 			if (w < 0 || (size_t)w >= sizeof(flags) - o)
 				break;

@@ -21,6 +21,9 @@ struct flow_table {
 	uint32_t per_flow_buffer;
 	struct stream_budget budget;
 	uint8_t seed[16];
+	struct flow_key last_key;  /* the last key hashed, see key_hash */
+	uint32_t last_hash;
+	bool last_valid;
 	flow_release_fn *release;
 	void *release_ctx;
 };
@@ -80,9 +83,18 @@ void flow_table_free(struct flow_table *t)
 	free(t);
 }
 
-static uint32_t key_hash(const struct flow_table *t, const struct flow_key *k)
+/* SipHash-1-3 (see siphash.h): the table's hashes never leave it.  A
+ * lookup that misses is usually followed by flow_create with the same
+ * key, so the last key hashed and its hash are remembered: one hash per
+ * packet instead of two. */
+static uint32_t key_hash(struct flow_table *t, const struct flow_key *k)
 {
-	return (uint32_t)siphash24(t->seed, k, sizeof(*k));
+	if (t->last_valid && memcmp(&t->last_key, k, sizeof(*k)) == 0)
+		return t->last_hash;
+	t->last_key = *k;
+	t->last_hash = (uint32_t)siphash13(t->seed, k, sizeof(*k));
+	t->last_valid = true;
+	return t->last_hash;
 }
 
 static void lru_unlink(struct flow_table *t, struct flow *f)

@@ -41,6 +41,7 @@ struct flow {
 	bool in_use;
 	uint16_t n_packets;       /* payload packets seen */
 	uint32_t flags;           /* FLAG_* gathered on the flow */
+	uint32_t hello_end;       /* TLS: stream bytes read up to the last ClientHello's end (inspect.c) */
 	struct stream stream;     /* TCP kinds */
 	struct quic_ch_state *quic; /* QUIC kind, allocated on demand */
 };

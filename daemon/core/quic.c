@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define AEAD_TAG_LEN 16
 #define HP_SAMPLE_LEN 16
@@ -154,15 +153,57 @@ unsigned quic_initial_type(uint32_t version)
 
 /* ---- key schedule ---------------------------------------------------- */
 
-static bool hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
-			size_t data_len, uint8_t out[SHA256_LEN])
+/* HMAC-SHA256 (RFC 2104) over EVP digests, with the SHA-256 fetched
+ * once per key derivation.  OpenSSL 3's one-shot HMAC() fetches the MAC
+ * and the digest by name and builds three digest contexts on every call:
+ * about 20,000 instructions of overhead per HMAC, five HMACs per new
+ * QUIC flow, which made key derivation a fifth of a scan's work.  The
+ * hashing itself is still libcrypto's (with the CPU's SHA extensions
+ * where it has them). */
+struct hmac_ctx {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+static bool hmac_open(struct hmac_ctx *h)
 {
-	unsigned int out_len = 0;
-	if (key_len > INT_MAX)
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	return h->md != NULL && h->ctx != NULL;
+}
+
+static void hmac_close(struct hmac_ctx *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+}
+
+#define SHA256_BLOCK_LEN 64
+
+/* RFC 2104 s2: H(K ^ opad, H(K ^ ipad, text)), for keys of at most one
+ * block (ours are 20 or 32 bytes). */
+static bool hmac_sha256(struct hmac_ctx *h, const uint8_t *key, size_t key_len,
+			const uint8_t *data, size_t data_len, uint8_t out[SHA256_LEN])
+{
+	uint8_t pad[SHA256_BLOCK_LEN], inner[SHA256_LEN];
+	unsigned int n1 = 0, n2 = 0;
+	if (key_len > SHA256_BLOCK_LEN)
 		return false;
-	if (HMAC(EVP_sha256(), key, (int)key_len, data, data_len, out, &out_len) == NULL)
-		return false;
-	return out_len == SHA256_LEN;
+	memset(pad, 0x36, sizeof(pad));
+	for (size_t i = 0; i < key_len; i++)
+		pad[i] ^= key[i];
+	bool ok = EVP_DigestInit_ex2(h->ctx, h->md, NULL) == 1 &&
+		  EVP_DigestUpdate(h->ctx, pad, sizeof(pad)) == 1 &&
+		  EVP_DigestUpdate(h->ctx, data, data_len) == 1 &&
+		  EVP_DigestFinal_ex(h->ctx, inner, &n1) == 1;
+	/* 0x36 ^ 0x5c turns the inner pad into the outer one. */
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	ok = ok && EVP_DigestInit_ex2(h->ctx, h->md, NULL) == 1 &&
+	     EVP_DigestUpdate(h->ctx, pad, sizeof(pad)) == 1 &&
+	     EVP_DigestUpdate(h->ctx, inner, sizeof(inner)) == 1 &&
+	     EVP_DigestFinal_ex(h->ctx, out, &n2) == 1;
+	return ok && n1 == SHA256_LEN && n2 == SHA256_LEN;
 }
 
 /* RFC 8446 s7.1 HKDF-Expand-Label(secret, label, "", out_len) with
@@ -170,8 +211,8 @@ static bool hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
  *   struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
  *            opaque context<0..255> = ""; } HkdfLabel;
  *   T(1) = HMAC(secret, HkdfLabel || 0x01). */
-static bool expand_label(const uint8_t secret[SHA256_LEN], const char *label,
-			 uint8_t *out, size_t out_len)
+static bool expand_label(struct hmac_ctx *h, const uint8_t secret[SHA256_LEN],
+			 const char *label, uint8_t *out, size_t out_len)
 {
 	static const char prefix[] = "tls13 ";
 	const size_t prefix_len = sizeof(prefix) - 1;
@@ -190,7 +231,7 @@ static bool expand_label(const uint8_t secret[SHA256_LEN], const char *label,
 	info[n++] = 0;  /* empty context */
 	info[n++] = 1;  /* HKDF-Expand block counter */
 	uint8_t t[SHA256_LEN];
-	if (!hmac_sha256(secret, SHA256_LEN, info, n, t))
+	if (!hmac_sha256(h, secret, SHA256_LEN, info, n, t))
 		return false;
 	memcpy(out, t, out_len);
 	return true;
@@ -207,25 +248,25 @@ bool quic_derive_client_keys(uint32_t version, struct bytes dcid,
 	size_t cid_len = dcid.len;
 	if (!bytes_copy(&dcid, cid, cid_len))
 		return false;
+	struct hmac_ctx h;
+	bool ok = hmac_open(&h);
 	/* RFC 9001 s5.2: initial_secret = HKDF-Extract(initial_salt, DCID),
 	 * i.e. HMAC(salt, DCID) (RFC 5869 s2.2);
 	 * client_initial_secret = HKDF-Expand-Label(initial_secret,
 	 *                                           "client in", "", 32). */
 	uint8_t initial[SHA256_LEN], client[SHA256_LEN];
-	if (!hmac_sha256(vp->salt, 20, cid, cid_len, initial))
-		return false;
-	if (!expand_label(initial, "client in", client, SHA256_LEN))
-		return false;
+	ok = ok && hmac_sha256(&h, vp->salt, 20, cid, cid_len, initial) &&
+	     expand_label(&h, initial, "client in", client, SHA256_LEN);
 	/* RFC 9001 s5.1: key, iv and hp come from the packet protection
 	 * secret; AEAD_AES_128_GCM has a 16-byte key, 12-byte IV, and
 	 * AES-128 header protection takes a 16-byte key (s5.4.3). */
-	if (!expand_label(client, vp->key_label, out->key, sizeof(out->key)) ||
-	    !expand_label(client, vp->iv_label, out->iv, sizeof(out->iv)) ||
-	    !expand_label(client, vp->hp_label, out->hp, sizeof(out->hp)))
-		return false;
-	if (out_secret != NULL)
+	ok = ok && expand_label(&h, client, vp->key_label, out->key, sizeof(out->key)) &&
+	     expand_label(&h, client, vp->iv_label, out->iv, sizeof(out->iv)) &&
+	     expand_label(&h, client, vp->hp_label, out->hp, sizeof(out->hp));
+	hmac_close(&h);
+	if (ok && out_secret != NULL)
 		memcpy(out_secret, client, SHA256_LEN);
-	return true;
+	return ok;
 }
 
 /* ---- state ------------------------------------------------------------ */
@@ -280,6 +321,39 @@ static bool have_bit(const struct quic_ch_state *st, size_t i)
 static void set_bit(struct quic_ch_state *st, size_t i)
 {
 	st->have[i / 8] = (uint8_t)(st->have[i / 8] | (1u << (i % 8)));
+}
+
+/* The first index in [from, to) whose bit is `set` (to if none); whole
+ * bitmap bytes are stepped over at once. */
+static size_t next_bit(const struct quic_ch_state *st, size_t from, size_t to, bool set)
+{
+	const uint8_t skip = set ? 0x00 : 0xff;
+	size_t i = from;
+	while (i < to) {
+		if (i % 8 == 0 && to - i >= 8 && st->have[i / 8] == skip) {
+			i += 8;
+			continue;
+		}
+		if (have_bit(st, i) == set)
+			return i;
+		i++;
+	}
+	return to;
+}
+
+/* Set the bits of [from, to). */
+static void set_bits(struct quic_ch_state *st, size_t from, size_t to)
+{
+	size_t i = from;
+	while (i < to) {
+		if (i % 8 == 0 && to - i >= 8) {
+			st->have[i / 8] = 0xff;
+			i += 8;
+			continue;
+		}
+		set_bit(st, i);
+		i++;
+	}
 }
 
 /* Make buf cover [0, end) (end <= max_len).  false: out of memory (the
@@ -369,22 +443,28 @@ static bool crypto_add(struct quic_ch_state *st, uint64_t offset, struct bytes d
 		return false;
 	if (off > st->contig_len)
 		st->flags |= FLAG_OUT_OF_ORDER;
-	for (size_t i = off; i < end; i++) {
-		uint8_t byte;
-		if (!bytes_get_u8(&data, &byte))
-			return false;  /* cannot happen: data.len == end - off */
+	size_t i = off;
+	while (i < end) {
 		if (have_bit(st, i)) {
 			/* A retransmission: keep the first copy. */
+			uint8_t byte;
+			if (!bytes_get_u8(&data, &byte))
+				return false;  /* cannot happen: data.len == end - i */
 			if (st->buf[i] != byte)
 				st->flags |= FLAG_OVERLAP_MISMATCH;
+			i++;
 			continue;
 		}
-		st->buf[i] = byte;
-		set_bit(st, i);
+		/* A run of bytes not seen yet (usually the whole frame): one
+		 * copy instead of a test per byte. */
+		size_t j = next_bit(st, i + 1, end, true);
+		if (!bytes_copy(&data, &st->buf[i], j - i))
+			return false;  /* cannot happen: data.len == end - i */
+		set_bits(st, i, j);
 		*added = true;
+		i = j;
 	}
-	while (st->contig_len < st->cap_len && have_bit(st, st->contig_len))
-		st->contig_len++;
+	st->contig_len = next_bit(st, st->contig_len, st->cap_len, false);
 	return true;
 }
 
@@ -468,6 +548,11 @@ static enum step walk_frames(struct quic_ch_state *st, const struct version_para
 		}
 		switch (type) {
 		case FT_PADDING:
+			/* RFC 9000 s19.1: PADDING is a single zero byte; an Initial
+			 * padded to 1,200 bytes (s14.1) holds hundreds of them, read
+			 * here as one run rather than one frame each. */
+			(void)bytes_skip_run(&p, FT_PADDING);
+			break;
 		case FT_PING:
 			break;
 		case FT_ACK:
@@ -496,6 +581,12 @@ static enum step walk_frames(struct quic_ch_state *st, const struct version_para
 static bool hp_mask(const uint8_t hp[16], const uint8_t sample[HP_SAMPLE_LEN],
 		    uint8_t mask[HP_SAMPLE_LEN])
 {
+#ifdef AIGATE_FUZZ_NO_AEAD
+	/* Fuzzing build (tests/fuzz/fuzz_quic_frames.c): no header protection. */
+	(void)hp; (void)sample;
+	memset(mask, 0, HP_SAMPLE_LEN);
+	return true;
+#endif
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n = 0;
 	bool ok = ctx != NULL &&
@@ -517,6 +608,14 @@ static bool aead_open(const struct quic_initial_keys *k, const uint8_t nonce[12]
 {
 	if (ct.len > INT_MAX || hdr_rest.len > INT_MAX)
 		return false;
+#ifdef AIGATE_FUZZ_NO_AEAD
+	/* Fuzzing build: the "ciphertext" is the plaintext, the tag is not
+	 * checked, so that the fuzzer reaches the frame parser. */
+	(void)k; (void)nonce; (void)first; (void)pn; (void)pn_len; (void)tag;
+	if (ct.len > 0)
+		memcpy(out, ct.ptr, ct.len);
+	return true;
+#endif
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	uint8_t tag_copy[AEAD_TAG_LEN];
 	memcpy(tag_copy, tag, AEAD_TAG_LEN);

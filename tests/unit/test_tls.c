@@ -436,7 +436,7 @@ static void test_fixture_chrome_resplit(void **state)
 	(void)state;
 	size_t n;
 	uint8_t *p = unhex(FX_CHROME_KYBER, &n);
-	struct bytes s = bytes_make(p, n), msg;
+	struct bytes s = bytes_make(p, n), msg = { NULL, 0 };
 	assert_true(bytes_skip(&s, 5));
 	assert_true(bytes_get_bytes(&s, n - 5, &msg));
 	static uint8_t rec[20000];
