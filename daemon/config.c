@@ -1481,7 +1481,10 @@ static bool set_defaults(struct aigate_config *c, struct conf_policy *p)
 	s->dns_ttl = 60;
 	s->tcp_reset = 1;
 	s->log_syslog = 1;
+	s->syslog_facility = 3;
 	s->fold_window_s = 60;
+	s->pseudonym_period_s = 86400;
+	s->metrics_interval_s = 15;
 	s->max_flows = 65536;
 	s->flow_idle_s = 120;
 	s->max_flow_buffer = 16384;
@@ -1497,6 +1500,7 @@ static bool set_defaults(struct aigate_config *c, struct conf_policy *p)
 	       set_str(&s->event_file, DEF_EVENT_FILE) &&
 	       set_str(&s->control_socket, DEF_CONTROL_SOCKET) &&
 	       set_str(&s->user, DEF_USER) && set_str(&p->list, AIGATE_LIST_PATH) &&
+	       set_str(&s->pseudonym_key, AIGATE_SYSCONFDIR "/aigate/pseudonym.key") &&
 	       set_str(&p->contracts, AIGATE_CONTRACTS_DIR);
 }
 
@@ -1654,7 +1658,8 @@ static void parse_zones(struct ld *ld, const config_setting_t *root, struct conf
 static const char *const root_keys[] = {
 	"sensor", "mode", "list", "contracts", "actions", "log_unlisted", "zones",
 	"queue", "marks", "tls_ports", "block", "log", "control", "user", "flows",
-	"update", "ech", "no_sni", "undecided", "quic", "quic_unparsed", "dot", NULL,
+	"update", "ech", "no_sni", "undecided", "quic", "quic_unparsed", "dot", "metrics",
+	NULL,
 };
 static const char *const update_keys[] = { "url", "pubkeys", NULL };
 static const char *const action_keys[] = {
@@ -1667,7 +1672,25 @@ static const char *const mark_keys[] = { "allow", "block", "mask", "inject", NUL
 static const char *const block_keys[] = {
 	"dns", "sinkhole_v4", "sinkhole_v6", "ttl", "ede_text", "tcp_reset", NULL,
 };
-static const char *const log_keys[] = { "events", "syslog", "fold_window", NULL };
+static const char *const log_keys[] = {
+	"events", "syslog", "syslog_facility", "syslog_socket", "fold_window",
+	"pseudonymize", "pseudonym_key", "pseudonym_period", NULL,
+};
+static const char *const metrics_keys[] = { "textfile", "interval", NULL };
+
+/* RFC 5424 s6.2.1 facility numbers of the names an operator would use. */
+static int facility_from_name(const char *v)
+{
+	if (strcmp(v, "daemon") == 0)
+		return 3;
+	if (strcmp(v, "user") == 0)
+		return 1;
+	if (strcmp(v, "authpriv") == 0)
+		return 10;
+	if (strncmp(v, "local", 5) == 0 && v[5] >= '0' && v[5] <= '7' && v[6] == '\0')
+		return 16 + (v[5] - '0');
+	return -1;
+}
 static const char *const control_keys[] = { "socket", NULL };
 static const char *const flow_keys[] = {
 	"max", "idle_timeout", "max_buffer", "max_buffer_total", NULL,
@@ -1947,6 +1970,25 @@ static void parse_settings(struct ld *ld, const config_setting_t *root,
 			s->log_syslog = b;
 		if (get_int(ld, g, "fold_window", false, 0, 86400, &n) == 1)
 			s->fold_window_s = (uint32_t)n;
+		if (get_str(ld, g, "syslog_facility", false, &v, &e) == 1) {
+			int fac = facility_from_name(v);
+			if (fac < 0)
+				err_at(ld, e, "unknown facility '%s' (daemon, user, authpriv, "
+				       "local0 .. local7)", v);
+			else
+				s->syslog_facility = (unsigned)fac;
+		}
+		get_path(ld, g, "syslog_socket", true, &s->syslog_socket, oom);
+		if (get_bool(ld, g, "pseudonymize", false, &b) == 1)
+			s->pseudonymize = b;
+		get_path(ld, g, "pseudonym_key", false, &s->pseudonym_key, oom);
+		if (get_int(ld, g, "pseudonym_period", false, 0, 31622400, &n) == 1)
+			s->pseudonym_period_s = (uint32_t)n;
+	}
+	if ((g = group_of(ld, root, "metrics", metrics_keys)) != NULL) {
+		get_path(ld, g, "textfile", true, &s->metrics_textfile, oom);
+		if (get_int(ld, g, "interval", false, 1, 86400, &n) == 1)
+			s->metrics_interval_s = (uint32_t)n;
 	}
 	if ((g = group_of(ld, root, "control", control_keys)) != NULL)
 		get_path(ld, g, "socket", false, &s->control_socket, oom);
@@ -1986,6 +2028,9 @@ void config_free(struct aigate_config *c)
 	free(c->contracts_dir);
 	free(c->daemon.ede_text);
 	free(c->daemon.event_file);
+	free(c->daemon.syslog_socket);
+	free(c->daemon.pseudonym_key);
+	free(c->daemon.metrics_textfile);
 	free(c->daemon.control_socket);
 	free(c->daemon.user);
 	free(c->update_url);

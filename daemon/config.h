@@ -62,8 +62,15 @@ struct daemon_settings {
 	uint32_t dns_ttl;
 	int tcp_reset;                 /* reset blocked TLS flows */
 	char *event_file;              /* NULL: no event file */
-	int log_syslog;                /* events also to journald/syslog */
+	int log_syslog;                /* events also to journald (AIGATE_* fields) */
+	unsigned syslog_facility;      /* RFC 5424 facility number (daemon = 3) */
+	char *syslog_socket;           /* RFC 5424 datagrams to this unix socket; NULL: none */
 	uint32_t fold_window_s;        /* repeats folded within this window */
+	int pseudonymize;              /* src_ip as a keyed pseudonym */
+	char *pseudonym_key;           /* key file (read at start, as root) */
+	uint32_t pseudonym_period_s;   /* pseudonyms change every period; 0: never */
+	char *metrics_textfile;        /* Prometheus textfile; NULL: none */
+	uint32_t metrics_interval_s;
 	char *control_socket;
 	char *user;                    /* to drop privileges to */
 	uint32_t max_flows;            /* per worker */

@@ -7,12 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <systemd/sd-journal.h>
 
 #include "evlog.h"
 #include "ip.h"
 #include "log.h"
+#include "pseudonym.h"
 #include "siphash.h"
+#include "syslog5424.h"
 
 #define EVLOG_LINE_MAX 8192
 #define FOLD_SLOTS 1024        /* power of two */
@@ -20,6 +25,14 @@
 
 static atomic_int ev_fd = -1;
 static atomic_bool ev_syslog;
+/* RFC 5424 datagrams: a connected unix socket and the facility. */
+static atomic_int sl_fd = -1;
+static atomic_uint sl_facility = 3;
+/* Pseudonyms: the key is written once before the workers start. */
+static uint8_t ps_key[64];
+static size_t ps_key_len;
+static atomic_bool ps_on;
+static atomic_uint ps_period = 86400;
 static atomic_uint_fast64_t st_written, st_folded, st_errors, st_warnings;
 
 struct fold_entry {
@@ -103,6 +116,74 @@ void evlog_set_syslog(bool on)
 	atomic_store(&ev_syslog, on);
 }
 
+int evlog_set_syslog5424(const char *path, unsigned facility)
+{
+	int fd = -1;
+
+	if (path != NULL) {
+		struct sockaddr_un sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		if (strlen(path) >= sizeof(sa.sun_path)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(sa.sun_path, path, strlen(path));
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+	}
+	atomic_store(&sl_facility, facility <= 23 ? facility : 3);
+	int old = atomic_exchange(&sl_fd, fd);
+	if (old != -1)
+		close(old);
+	return 0;
+}
+
+int evlog_pseudonymize(const char *key_path, uint32_t period_s, const char **why)
+{
+	struct stat st;
+	int fd = open(key_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd == -1) {
+		*why = strerror(errno);
+		return -1;
+	}
+	/* The key re-identifies every client: refuse one that others can read. */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 077) != 0) {
+		close(fd);
+		*why = "not a regular file owned by root with mode 0600 or 0400";
+		return -1;
+	}
+	ssize_t n = read(fd, ps_key, sizeof(ps_key));
+	close(fd);
+	if (n < (ssize_t)PSEUDONYM_MIN_KEY_LEN) {
+		*why = "shorter than 16 bytes (make it with: head -c 32 /dev/urandom)";
+		return -1;
+	}
+	ps_key_len = (size_t)n;
+	atomic_store(&ps_period, period_s);
+	atomic_store(&ps_on, true);
+	return 0;
+}
+
+void evlog_set_pseudonym_period(uint32_t period_s)
+{
+	atomic_store(&ps_period, period_s);
+}
+
+bool evlog_pseudonymizing(void)
+{
+	return atomic_load(&ps_on);
+}
+
 void evlog_get_stats(struct evlog_stats *out)
 {
 	out->written = atomic_load_explicit(&st_written, memory_order_relaxed);
@@ -157,9 +238,40 @@ static void printable_name(const struct event *ev, char *buf, size_t cap)
 	buf[o] = '\0';
 }
 
-static void emit(struct log_rate *rl, const struct event *ev)
+static void send_syslog5424(const struct event *ev)
+{
+	int fd = atomic_load_explicit(&sl_fd, memory_order_relaxed);
+	if (fd == -1)
+		return;
+	char msg[EVLOG_LINE_MAX + 1024];
+	struct syslog5424_header h;
+	memset(&h, 0, sizeof(h));
+	h.facility = atomic_load_explicit(&sl_facility, memory_order_relaxed);
+	h.procid = (long)getpid();
+	h.src_ip_text = ev->src_text;
+	size_t len = syslog5424_format(ev, &h, msg, sizeof(msg));
+	if (len >= sizeof(msg) || send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		atomic_fetch_add_explicit(&st_errors, 1, memory_order_relaxed);
+}
+
+static void emit(struct log_rate *rl, const struct event *in)
 {
 	char line[EVLOG_LINE_MAX];
+	char pseudonym[PSEUDONYM_BUF_LEN];
+	struct event pev;
+	const struct event *ev = in;
+
+	/* With pseudonymisation on, no sink ever sees the client address:
+	 * the event is rewritten here, after zones were matched on it. */
+	if (atomic_load_explicit(&ps_on, memory_order_relaxed)) {
+		uint64_t period = pseudonym_period(in->ts_us / 1000000,
+						   atomic_load_explicit(&ps_period, memory_order_relaxed));
+		if (!pseudonym_of(ps_key, ps_key_len, period, &in->src, pseudonym, sizeof(pseudonym)))
+			snprintf(pseudonym, sizeof(pseudonym), "p-unavailable");
+		pev = *in;
+		pev.src_text = pseudonym;
+		ev = &pev;
+	}
 	size_t len = event_format_json(ev, line, sizeof(line));
 
 	if (len >= sizeof(line)) {
@@ -170,12 +282,16 @@ static void emit(struct log_rate *rl, const struct event *ev)
 	}
 	write_line(rl, line, len);
 	atomic_fetch_add_explicit(&st_written, 1, memory_order_relaxed);
+	send_syslog5424(ev);
 	if (atomic_load_explicit(&ev_syslog, memory_order_relaxed)) {
 		const struct decision *d = ev->decision;
 		char name[NAME_BUF_LEN * 4 + 1], src[64];
 
 		printable_name(ev, name, sizeof(name));
-		ip_addr_format(&ev->src, src, sizeof(src));
+		if (ev->src_text != NULL)
+			snprintf(src, sizeof(src), "%s", ev->src_text);
+		else
+			ip_addr_format(&ev->src, src, sizeof(src));
 		if (len > 0 && line[len - 1] == '\n')
 			line[len - 1] = '\0';
 		sd_journal_send("MESSAGE=%s", line,

@@ -40,6 +40,28 @@ void evlog_close(void);
 /* Also send events to journald (fields AIGATE_*). */
 void evlog_set_syslog(bool on);
 
+/* Also send every event as an RFC 5424 message (structured data with
+ * the key fields, the JSON event as MSG) to the unix datagram socket at
+ * path (e.g. /dev/log or an rsyslog imuxsock socket), with facility
+ * 0..23; path NULL stops it.  Opened now, so it can be called before
+ * privileges are dropped.  0, or -1 with errno (the old socket stays). */
+int evlog_set_syslog5424(const char *path, unsigned facility);
+
+/* Read the pseudonym key (log.pseudonym_key: at least 16 bytes, owned by
+ * root and not readable by group or others) and turn pseudonymisation
+ * on: from then on every event's src_ip is the keyed pseudonym of the
+ * client for the period of period_s seconds (0: one period forever).
+ * The key is read once, as root, before privileges are dropped: a
+ * reload can change the period but not the key.  0, or -1 with a
+ * diagnostic in *why (nothing changed). */
+int evlog_pseudonymize(const char *key_path, uint32_t period_s, const char **why);
+
+/* Change the period of an active pseudonymisation (reload). */
+void evlog_set_pseudonym_period(uint32_t period_s);
+
+/* True when pseudonymisation is on. */
+bool evlog_pseudonymizing(void);
+
 /* Process-wide counters. */
 struct evlog_stats {
 	uint64_t written;       /* event lines written */

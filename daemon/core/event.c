@@ -330,7 +330,10 @@ size_t event_format_json(const struct event *ev, char *buf, size_t cap)
 		put_json_string(&o, ev->sensor, strlen(ev->sensor));
 	}
 	put_key(&o, "src_ip");
-	put_ip(&o, &ev->src);
+	if (ev->src_text != NULL)
+		put_json_string(&o, ev->src_text, strlen(ev->src_text));
+	else
+		put_ip(&o, &ev->src);
 	put_key(&o, "src_port");
 	put_u64(&o, ev->src_port);
 	put_key(&o, "dest_ip");

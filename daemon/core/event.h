@@ -9,6 +9,8 @@ struct event {
 	int64_t ts_us;               /* microseconds since the epoch, UTC */
 	const char *sensor;          /* may be NULL: "sensor" is omitted */
 	struct ip_addr src, dst;
+	const char *src_text;        /* non-NULL: printed as "src_ip" instead of src
+				      * (a pseudonym, log.pseudonymize) */
 	uint16_t src_port, dst_port;
 	uint8_t l4_proto;            /* 6 TCP, 17 UDP */
 	enum app_proto app_proto;
