@@ -200,10 +200,10 @@ $(B)/.deps-demo: mk/deps.sh
 #   $(SYSCONFDIR)/aigate/aigate.conf (never overwritten), contracts.d/
 #   units in SYSTEMDUNITDIR, sysusers.d/aigate.conf, tmpfiles.d/aigate.conf,
 #   $(SYSCONFDIR)/logrotate.d/aigate, bash completion, man pages from man/
-# Absolute paths in the units, the configuration, the logrotate file and
-# the man pages are rewritten to the installed ones (INSTALL_SUBST).  The
-# binaries' defaults come from DEFS: build with the same variables
-# (install refuses binaries whose compiled-in paths differ).
+# Absolute paths in the units, the configuration, tmpfiles.d, logrotate,
+# the completion and the man pages are rewritten to the installed ones
+# (INSTALL_SUBST).  The binaries' defaults come from DEFS: build with the
+# same variables (install refuses binaries whose compiled-in paths differ).
 SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/usr/lib/systemd/system),$(PREFIX)/lib/systemd/system)
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -253,7 +253,8 @@ install: all
 	$(INSTALL_SUBST) systemd/aigate.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/aigate.conf
 	$(INSTALL_SUBST) systemd/aigate.logrotate >$(DESTDIR)$(SYSCONFDIR)/logrotate.d/aigate
 	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/aigate.conf $(DESTDIR)$(SYSCONFDIR)/logrotate.d/aigate
-	install -m 0644 completion/aigatectl.bash $(DESTDIR)$(BASHCOMPDIR)/aigatectl
+	$(INSTALL_SUBST) completion/aigatectl.bash >$(DESTDIR)$(BASHCOMPDIR)/aigatectl
+	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/aigatectl
 	ln -sf aigatectl $(DESTDIR)$(BASHCOMPDIR)/aigated
 	ln -sf aigatectl $(DESTDIR)$(BASHCOMPDIR)/aigate-firewall
 	for m in $(MANPAGES); do \

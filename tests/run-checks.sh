@@ -4,7 +4,7 @@
 #
 #   tests/run-checks.sh BUILD_DIR SAN [SECTION...]
 #
-# Sections: unit, lint, scenario, cli, fuzz, integration (default: all).
+# Sections: unit, lint, scenario, cli, fuzz, integration, deb (default: all).
 # cli runs tests/cli/*.sh: command-line tests that need no root.
 # Integration tests need root (they create network namespaces); without
 # root they are reported as skipped, never silently passed.
@@ -12,7 +12,7 @@ set -u
 B=${1:?build dir}
 SAN=${2:-}
 shift 2 || true
-sections=${*:-unit lint scenario cli fuzz integration}
+sections=${*:-unit lint scenario cli fuzz integration deb}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 
@@ -113,6 +113,15 @@ run_integration() {
 	done
 }
 
+run_deb() {
+	echo "== Debian package (tests/deb/run.sh: build, lintian, install into a throw-away root)"
+	timeout 900 tests/deb/run.sh "$B/deb" >"$B/deb.log" 2>&1
+	rc=$?
+	grep -E '^(ok|not ok|skip)' "$B/deb.log" | sed 's/^/  /'
+	[ $rc = 0 ] || tail -30 "$B/deb.log"
+	result "deb package (tests/deb/run.sh)" $rc
+}
+
 for s in $sections; do
 	case $s in
 	unit) run_unit ;;
@@ -121,6 +130,7 @@ for s in $sections; do
 	cli) run_cli ;;
 	fuzz) run_fuzz ;;
 	integration) run_integration ;;
+	deb) run_deb ;;
 	*) echo "unknown section $s" >&2; exit 2 ;;
 	esac
 done
