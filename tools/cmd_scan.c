@@ -1,18 +1,22 @@
 /* cmd_scan.c: `aigatectl scan`: run the inspection core over captures
- * (pcap or pcapng, through libpcap) and print one event per name, with
- * the decision the gateway would take and the frame that completed it. */
+ * and print one event per name, with the decision the gateway would
+ * take and the frame that completed it.  Classic pcap files are read in
+ * large blocks and walked in place (pcapfile.c); pcapng and everything
+ * else go through libpcap.  Both hand the same frames to scan_frame. */
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "ctl_common.h"
 #include "event.h"
 #include "inspect.h"
 #include "linktype.h"
+#include "pcapfile.h"
 
 struct scan_opts {
 	bool json;
@@ -120,21 +124,108 @@ static void print_event(uint64_t frame, int64_t ts_us, const struct inspect_resu
 		fwrite(buf, 1, len, stdout);
 }
 
+/* What one capture's frames are inspected with. */
+struct scan_ctx {
+	const struct scan_opts *o;
+	struct scan_totals *tot;
+	struct inspector *in;
+	struct inspect_result *res;
+	enum dns_block_kind dns_kind;
+	int dlt;
+	uint64_t frame;
+};
+
+/* Inspect one frame and print its names.  Most frames carry none: they
+ * cost the link-layer read and inspect_packet, nothing else. */
+static void scan_frame(struct scan_ctx *c, struct bytes frame, int64_t ts_us)
+{
+	const struct scan_opts *o = c->o;
+	struct scan_totals *tot = c->tot;
+	struct inspect_result *res = c->res;
+	c->frame++;
+	struct bytes ip;
+	if (!linktype_ip_payload(c->dlt, frame, &ip))
+		return;
+	inspect_packet(c->in, o->cfg->policy, ip, ts_us, res);
+	for (unsigned i = 0; i < res->n_names; i++) {
+		const struct inspect_name *n = &res->names[i];
+		bool listed = n->decision.match.entry != NULL;
+		tot->names++;
+		if (listed)
+			tot->listed++;
+		if (n->decision.action == ACTION_BLOCK)
+			tot->blocked++;
+		if (o->listed_only && !listed)
+			continue;
+		const struct daemon_settings *ds = &o->cfg->daemon;
+		enum verdict v = inspect_name_verdict(n, o->cfg->policy->mode, c->dns_kind,
+						      ds->tcp_reset);
+		if (o->json)
+			print_event(c->frame, ts_us, res, n, v, o->cfg);
+		else
+			print_row(c->frame, res, n, v);
+	}
+}
+
+/* Read a classic pcap file in large blocks; false when it could not
+ * be read to the end (the error is printed). */
+static bool scan_pcapfile(struct scan_ctx *c, struct pcapfile *pf, const char *path)
+{
+	struct pcapfile_rec rec;
+	enum pcapfile_result r;
+	while ((r = pcapfile_next(pf, &rec)) == PCAPFILE_RECORD)
+		scan_frame(c, rec.data, rec.ts_sec * 1000000 + rec.ts_usec);
+	if (r == PCAPFILE_ERROR) {
+		fflush(stdout); /* the events before the error come first */
+		ctl_errorx("scan", "%s: capture unreadable after frame %" PRIu64 ": %s", path,
+			   c->frame, pf->err);
+		return false;
+	}
+	return true;
+}
+
+/* Read any capture through libpcap; false as above. */
+static bool scan_libpcap(struct scan_ctx *c, pcap_t *pc, const char *path)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int rc;
+	while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1)
+		scan_frame(c, bytes_make(data, hdr->caplen),
+			   (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec);
+	if (rc == PCAP_ERROR) {
+		fflush(stdout); /* the events before the error come first */
+		ctl_errorx("scan", "%s: capture unreadable after frame %" PRIu64 ": %s", path,
+			   c->frame, pcap_geterr(pc));
+		return false;
+	}
+	return true;
+}
+
 /* Scan one capture; false when it could not be read to the end. */
 static bool scan_file(const char *path, const struct scan_opts *o, struct scan_totals *tot)
 {
-	char errbuf[PCAP_ERRBUF_SIZE];
-	pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
+	struct pcapfile pf;
+	pcap_t *pc = NULL;
+	int dlt;
+	if (pcapfile_open(&pf, path)) {
+		dlt = pf.dlt;
+	} else {
+		char errbuf[PCAP_ERRBUF_SIZE];
+		pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
 							     errbuf);
-	if (!pc) {
-		ctl_errorx("scan", "%s: %s", path, errbuf);
-		return false;
+		if (!pc) {
+			ctl_errorx("scan", "%s: %s", path, errbuf);
+			return false;
+		}
+		dlt = pcap_datalink(pc);
 	}
-	int dlt = pcap_datalink(pc);
 	if (!linktype_supported(dlt)) {
 		ctl_errorx("scan", "%s: link type %s (%d) is not supported", path,
 			   pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?", dlt);
-		pcap_close(pc);
+		pcapfile_close(&pf);
+		if (pc)
+			pcap_close(pc);
 		return false;
 	}
 	uint8_t seed[16];
@@ -146,66 +237,42 @@ static bool scan_file(const char *path, const struct scan_opts *o, struct scan_t
 		.max_flow_buffer = o->cfg->daemon.max_flow_buffer,
 		.max_buffer_total = o->cfg->daemon.max_buffer_total,
 	};
-	struct inspector *in = inspector_new(&lim, seed);
-	struct inspect_result *res = malloc(sizeof(*res));
-	if (!in || !res) {
+	struct scan_ctx c = { .o = o, .tot = tot, .dlt = dlt };
+	c.in = inspector_new(&lim, seed);
+	c.res = malloc(sizeof(*c.res));
+	if (!c.in || !c.res) {
 		ctl_errorx("scan", "out of memory");
-		inspector_free(in);
-		free(res);
-		pcap_close(pc);
+		inspector_free(c.in);
+		free(c.res);
+		pcapfile_close(&pf);
+		if (pc)
+			pcap_close(pc);
 		return false;
 	}
 	const struct daemon_settings *ds = &o->cfg->daemon;
-	enum dns_block_kind dns_kind = ds->dns_answer == DNS_BLOCK_REFUSED ? DNS_BLOCK_KIND_REFUSED
-				       : ds->dns_answer == DNS_BLOCK_SINKHOLE ? DNS_BLOCK_KIND_SINKHOLE
-				       : DNS_BLOCK_KIND_NXDOMAIN;
-	uint64_t frame = 0;
-	bool ok = true;
+	c.dns_kind = ds->dns_answer == DNS_BLOCK_REFUSED ? DNS_BLOCK_KIND_REFUSED
+		     : ds->dns_answer == DNS_BLOCK_SINKHOLE ? DNS_BLOCK_KIND_SINKHOLE
+		     : DNS_BLOCK_KIND_NXDOMAIN;
 	if (o->many_files && !o->json)
 		printf("# %s\n", path);
-	struct pcap_pkthdr *hdr;
-	const u_char *data;
-	int rc;
-	while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) {
-		frame++;
-		struct bytes ip;
-		if (!linktype_ip_payload(dlt, bytes_make(data, hdr->caplen), &ip))
-			continue;
-		int64_t ts_us = (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec;
-		inspect_packet(in, o->cfg->policy, ip, ts_us, res);
-		for (unsigned i = 0; i < res->n_names; i++) {
-			const struct inspect_name *n = &res->names[i];
-			bool listed = n->decision.match.entry != NULL;
-			tot->names++;
-			if (listed)
-				tot->listed++;
-			if (n->decision.action == ACTION_BLOCK)
-				tot->blocked++;
-			if (o->listed_only && !listed)
-				continue;
-			enum verdict v = inspect_name_verdict(n, o->cfg->policy->mode, dns_kind,
-							      ds->tcp_reset);
-			if (o->json)
-				print_event(frame, ts_us, res, n, v, o->cfg);
-			else
-				print_row(frame, res, n, v);
-		}
-	}
-	tot->packets += frame;
-	if (rc == PCAP_ERROR) {
-		ctl_errorx("scan", "%s: capture unreadable after frame %" PRIu64 ": %s", path,
-			   frame, pcap_geterr(pc));
-		ok = false;
-	}
+	bool ok = pc ? scan_libpcap(&c, pc, path) : scan_pcapfile(&c, &pf, path);
+	tot->packets += c.frame;
 	fflush(stdout);
-	free(res);
-	inspector_free(in);
-	pcap_close(pc);
+	free(c.res);
+	inspector_free(c.in);
+	pcapfile_close(&pf);
+	if (pc)
+		pcap_close(pc);
 	return ok;
 }
 
 int cmd_scan(int argc, char **argv)
 {
+	/* Events to a file or pipe leave in large writes (stdio's default
+	 * is one write per 4 KiB); a terminal keeps its line buffering. */
+	static char outbuf[1 << 20];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	struct scan_opts o = { 0 };
 	struct ctl_policy_opts po = { 0 };
 	int i = 1;

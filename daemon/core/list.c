@@ -26,6 +26,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "name.h"
 
@@ -73,8 +74,8 @@ struct list {
  * lookup can only walk the probe sequences that data made. */
 struct rhash {
 	uint64_t h;   /* folded whole words */
-	uint64_t w;   /* bytes not yet folded */
-	unsigned n;   /* how many bytes w holds */
+	uint64_t w;   /* bytes not yet folded: fed last to first, the last
+		       * fed is the lowest (a little-endian load) */
 };
 
 #define HASH_K1 0x87c37b91114253d5ULL
@@ -89,17 +90,6 @@ static void rhash_init(struct rhash *r)
 {
 	r->h = 0x9e3779b97f4a7c15ULL;
 	r->w = 0;
-	r->n = 0;
-}
-
-static void rhash_byte(struct rhash *r, uint8_t c)
-{
-	r->w = (r->w << 8) | c;
-	if (++r->n == 8) {
-		r->h = rotl64(r->h ^ (r->w * HASH_K1), 31) * HASH_K2;
-		r->w = 0;
-		r->n = 0;
-	}
 }
 
 /* The hash of the len bytes fed so far; the state is left as it was. */
@@ -114,14 +104,13 @@ static uint64_t rhash_value(const struct rhash *r, size_t len)
 	return h;
 }
 
-/* The hash of a whole name: its bytes from the last to the first. */
+/* The hash of a whole name (name_hashes, below). */
+static uint64_t name_hashes(const char *name, size_t len, uint64_t *suffix_hash,
+			    uint8_t *suffix_off, size_t *n_suffixes);
+
 static uint64_t hash_name(const char *s, size_t len)
 {
-	struct rhash r;
-	rhash_init(&r);
-	for (size_t i = len; i > 0; i--)
-		rhash_byte(&r, (uint8_t)s[i - 1]);
-	return rhash_value(&r, len);
+	return name_hashes(s, len, NULL, NULL, NULL);
 }
 
 static uint32_t slot_key(uint64_t h, size_t len)
@@ -129,9 +118,33 @@ static uint32_t slot_key(uint64_t h, size_t len)
 	return ((uint32_t)(h >> 40) << 8) | (uint32_t)(len & 0xffu);
 }
 
+/* Blocks of 2 MiB and more (the slot tables, the finished arena) start
+ * on a 2 MiB boundary and ask for transparent huge pages: a lookup's
+ * reads are random over tens of MiB, and with 4 KiB pages each of them
+ * also misses the TLB, whose page walk is a second dependent miss (on
+ * this VM it took a dependent read at 64-128 MiB from ~370-500 ns to
+ * ~235 ns: tests/bench/chase.c).  Only a hint: without it, or when the
+ * kernel has no huge page, this is plain memory.  Freed with free(). */
+#define HUGE_PAGE_LEN ((size_t)2 << 20)
+
+static void *big_alloc(size_t n)
+{
+	if (n < HUGE_PAGE_LEN)
+		return malloc(n);
+	size_t rounded = (n + HUGE_PAGE_LEN - 1) & ~(HUGE_PAGE_LEN - 1);
+	if (rounded < n)
+		return NULL;
+	void *p = aligned_alloc(HUGE_PAGE_LEN, rounded);
+#ifdef MADV_HUGEPAGE
+	if (p != NULL)
+		(void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static bool table_grow(struct table *t, size_t n_slots)
 {
-	struct slot *s = malloc(n_slots * sizeof *s);
+	struct slot *s = big_alloc(n_slots * sizeof *s);
 	if (s == NULL)
 		return false;
 	for (size_t i = 0; i < n_slots; i++)
@@ -198,11 +211,7 @@ static bool name_table_reserve(struct list *l, struct table *t, bool exact)
 static bool record_equals(const struct list *l, uint32_t ref, const char *name, size_t off,
 			  size_t len)
 {
-	const char *rec = record_name(l, ref);
-	for (size_t k = 0; k < len; k++)
-		if (rec[k] != name[off + k])
-			return false;
-	return true;
+	return memcmp(record_name(l, ref), &name[off], len) == 0;
 }
 
 /* The entry whose name is name[off, off+len) (already hashed to h) in
@@ -419,8 +428,18 @@ bool list_finish(struct list *l)
 		return false;
 	if (l->finished)
 		return true;
-	/* Trim the growth slack; a failed shrink leaves the bigger block. */
-	if (l->arena_len > 0 && l->arena_len < l->arena_cap) {
+	/* Trim the growth slack (a big arena moves to a huge-page block,
+	 * see big_alloc); a failed move or shrink leaves the bigger block. */
+	if (l->arena_len >= HUGE_PAGE_LEN) {
+		char *a = big_alloc(l->arena_len);
+		if (a != NULL) {
+			memcpy(a, l->arena, l->arena_len);
+			free(l->arena);
+			l->arena = a;
+			l->arena_cap = l->arena_len;
+			rebase_names(l);
+		}
+	} else if (l->arena_len > 0 && l->arena_len < l->arena_cap) {
 		char *a = realloc(l->arena, l->arena_len);
 		if (a != NULL) {
 			l->arena = a;
@@ -464,6 +483,72 @@ static void prefetch_slot(const struct table *t, uint64_t h)
 /* Dots a name of NAME_MAX_LEN bytes can hold. */
 #define MAX_DOTS NAME_MAX_LEN
 
+/* name[at, at+n) (n <= 8) as a little-endian integer: the partial word
+ * rhash folds from those bytes fed last to first. */
+static uint64_t load_le(const char *name, size_t at, size_t n)
+{
+	uint64_t w = 0;
+	if (n == 8) {
+		memcpy(&w, &name[at], 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		return w;
+	}
+	for (size_t k = n; k > 0; k--)
+		w = (w << 8) | (uint8_t)name[at + k - 1];
+	return w;
+}
+
+/* One high bit for each byte of w that is '.' (exact: no false hits
+ * from borrows, as a name may hold any byte). */
+static uint64_t dot_bits(uint64_t w)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eULL;
+	return ~(((x & lo7) + lo7) | x | lo7);
+}
+
+/* hash_name of name[0, len) and, unless suffix_hash is NULL,
+ * for every '.' but a final one, of the suffix after it (right to left
+ * into suffix_hash/suffix_off, at most MAX_DOTS).  rhash folds the bytes from the last in 8-byte groups
+ * counted from the end; the partial word at a dot is the group's
+ * little-endian word shifted past the dot, so a group costs one load
+ * and one fold, and a dot one finalisation. */
+static uint64_t name_hashes(const char *name, size_t len, uint64_t *suffix_hash,
+			    uint8_t *suffix_off, size_t *n_suffixes)
+{
+	struct rhash r;
+	rhash_init(&r);
+	size_t end = len;
+	for (;;) {
+		size_t base = end >= 8 ? end - 8 : 0;
+		size_t n = end - base;
+		uint64_t w = load_le(name, base, n);
+		uint64_t dots = suffix_hash == NULL ? 0 : dot_bits(w);
+		while (dots != 0) {
+			unsigned bit = 63u - (unsigned)__builtin_clzll(dots);
+			dots &= ~(1ULL << bit);
+			size_t j = bit / 8;           /* the dot is name[base + j] */
+			size_t i = base + j;
+			if (i + 1 >= len || *n_suffixes >= MAX_DOTS)
+				continue;             /* a final dot starts no suffix */
+			r.w = j + 1 < 8 ? w >> (8 * (j + 1)) : 0;
+			suffix_hash[*n_suffixes] = rhash_value(&r, len - 1 - i);
+			suffix_off[*n_suffixes] = (uint8_t)(i + 1);
+			(*n_suffixes)++;
+		}
+		if (n < 8 || base == 0) {
+			r.w = n < 8 ? w : 0;
+			if (n == 8)
+				r.h = rotl64(r.h ^ (w * HASH_K1), 31) * HASH_K2;
+			return rhash_value(&r, len);
+		}
+		r.h = rotl64(r.h ^ (w * HASH_K1), 31) * HASH_K2;
+		end = base;
+	}
+}
+
 bool list_match(const struct list *l, const char *name, size_t name_len,
 		struct list_match *out)
 {
@@ -476,23 +561,12 @@ bool list_match(const struct list *l, const char *name, size_t name_len,
 	 * data), read by index below name_len only.  One pass from the last
 	 * byte to the first hashes the whole name and, at every '.', the
 	 * suffix to its right: suffix_hash[k] belongs to the suffix starting
-	 * at suffix_off[k], recorded right to left. */
+	 * at suffix_off[k], recorded right to left.  The pass reads 8 bytes
+	 * at a time (name_hashes) and gives the values hash_name gives. */
 	uint64_t suffix_hash[MAX_DOTS];
 	uint8_t suffix_off[MAX_DOTS];
 	size_t n_suffixes = 0;
-	struct rhash r;
-	rhash_init(&r);
-	for (size_t i = name_len; i > 0; i--) {
-		uint8_t c = (uint8_t)name[i - 1];
-		/* A dot at the very end starts no suffix (it is not a label). */
-		if (c == '.' && i < name_len && n_suffixes < MAX_DOTS) {
-			suffix_hash[n_suffixes] = rhash_value(&r, name_len - i);
-			suffix_off[n_suffixes] = (uint8_t)i;
-			n_suffixes++;
-		}
-		rhash_byte(&r, c);
-	}
-	uint64_t h = rhash_value(&r, name_len);
+	uint64_t h = name_hashes(name, name_len, suffix_hash, suffix_off, &n_suffixes);
 
 	/* Every slot this lookup may read is known now: ask for them all at
 	 * once, so that their cache misses overlap instead of queueing one

@@ -148,7 +148,8 @@ pps() { echo "$npk / $1" | bc -l | xargs printf '%.0f'; }
 	echo "| tshark -Y (truth filter) | $t_med ($t_min-$t_max) | $(pps "$t_med") | | $((t_rss / 1024)) MiB | ${rt_med}x ($rt_min-$rt_max) |"
 	echo
 	echo "Ratios are taken per repetition (the tools run in turn), median (min-max); every run reads the file from a warm page cache."
-	echo "Page cache: aigatectl scan took ${cold} s with the corpus evicted, ${warm} s right after (the kernel fetching the file: $(echo "($cold - $warm) * 100 / $cold" | bc) % of the cold run)."
+	printf 'Page cache: aigatectl scan took %.3f s with the corpus evicted, %.3f s right after (the kernel fetching the file: %.0f%% of the cold run).\n' \
+		"$cold" "$warm" "$(echo "($cold - $warm) * 100 / $cold" | bc -l)"
 	echo "aigatectl scan: $instr instructions per packet over the first 50,000 packets with start-up, $instr_marg without (callgrind)."
 	echo
 	echo "Matcher (synthetic names):"

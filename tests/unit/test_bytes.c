@@ -457,6 +457,78 @@ static void test_null_empty_view(void **state)
 }
 
 /* ---------------------------------------------------------------------
+ * bytes_skip_run: runs of every length 0..len on exact-size heap
+ * buffers (ASan sees a read past the end), across the 8-byte steps of
+ * the word loop, at every alignment; a view that ends inside a longer
+ * run stops at its end; no run (a different first byte, or an empty
+ * view) moves nothing. */
+
+static void skip_run_case(uint8_t value, size_t run, size_t len, size_t align)
+{
+	/* align spare bytes before the view, so that it starts unaligned */
+	uint8_t *buf = malloc(align + len + 1);
+	assert_non_null(buf);
+	memset(buf, value ^ 0x01, align);
+	memset(&buf[align], value, run);
+	for (size_t i = run; i < len; i++)
+		buf[align + i] = (uint8_t)(value ^ (0x80 >> (i % 8))); /* never `value` */
+	uint8_t *exact = dup_exact(&buf[align], len);
+	struct bytes b = bytes_make(exact, len);
+	size_t n = bytes_skip_run(&b, value);
+	if (n != run)
+		fail_msg("skip_run(%02x) run %zu of %zu: skipped %zu", value, run, len, n);
+	assert_int_equal(b.len, len - run);
+	if (run == 0) {
+		/* Nothing to skip: the view has not moved. */
+		assert_ptr_equal(b.ptr, exact);
+	} else if (run < len) {
+		assert_ptr_equal(b.ptr, &exact[run]);
+		assert_int_not_equal(b.ptr[0], value);
+	}
+	free(exact);
+	/* The same bytes at an unaligned address inside a bigger block. */
+	struct bytes u = bytes_make(&buf[align], len);
+	assert_int_equal(bytes_skip_run(&u, value), run);
+	assert_int_equal(u.len, len - run);
+	free(buf);
+}
+
+static void test_skip_run_boundaries(void **state)
+{
+	(void)state;
+	static const uint8_t values[] = { 0x00, 0xff, 0x5a };
+	for (size_t v = 0; v < sizeof values; v++)
+		for (size_t len = 0; len <= 40; len++)
+			for (size_t run = 0; run <= len; run++)
+				for (size_t align = 0; align < 8; align++)
+					skip_run_case(values[v], run, len, align);
+}
+
+static void test_skip_run_stops_at_view_end(void **state)
+{
+	(void)state;
+	/* 64 zeros, viewed through windows of every length: the run never
+	 * reaches past the window, though the bytes after it are zeros too. */
+	uint8_t zeros[64];
+	memset(zeros, 0, sizeof zeros);
+	for (size_t len = 0; len <= 32; len++) {
+		struct bytes b = bytes_make(zeros, len);
+		assert_int_equal(bytes_skip_run(&b, 0), len);
+		assert_int_equal(b.len, 0);
+		/* At the end: a second call finds nothing and moves nothing. */
+		struct bytes before = b;
+		assert_int_equal(bytes_skip_run(&b, 0), 0);
+		assert_ptr_equal(b.ptr, before.ptr);
+		assert_int_equal(b.len, 0);
+	}
+	/* A NULL empty view. */
+	struct bytes e = bytes_make(NULL, 0);
+	assert_int_equal(bytes_skip_run(&e, 0), 0);
+	assert_null(e.ptr);
+	assert_int_equal(e.len, 0);
+}
+
+/* ---------------------------------------------------------------------
  * Length-prefixed reads. */
 
 /* A prefix of `pw` bytes declaring `declared` bytes, followed by `have`
@@ -612,6 +684,8 @@ int main(void)
 		cmocka_unit_test(test_varint_rfc9000_a1),
 		cmocka_unit_test(test_varint_limits),
 		cmocka_unit_test(test_exhaustive_small_inputs),
+		cmocka_unit_test(test_skip_run_boundaries),
+		cmocka_unit_test(test_skip_run_stops_at_view_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,57 @@ static void test_longest_name(void **state)
 	list_free(l);
 }
 
+/* The lookup hashes every suffix of a name in one pass, 8 bytes at a
+ * time, and must find each suffix exactly where adding it put it: for
+ * names of every length up to 70 (every alignment of every dot in the
+ * 8-byte groups) with labels of varied lengths, a list holding only the
+ * k-th suffix finds it from the whole name and from itself, and not
+ * from itself with its first label one byte longer. */
+static void test_every_suffix_position(void **state)
+{
+	(void)state;
+	char name[80];
+	for (size_t len = 1; len <= 70; len++) {
+		for (unsigned pattern = 0; pattern < 3; pattern++) {
+			/* labels of lengths 1, 2, 3, ... (pattern 0), 7 (1), 1 and 9 (2) */
+			size_t label = 0, which = 0;
+			for (size_t i = 0; i < len; i++) {
+				size_t want = pattern == 0 ? which + 1 : pattern == 1 ? 7 : (which % 2 ? 9 : 1);
+				if (label == want && i + 1 < len && i > 0) {
+					name[i] = '.';
+					label = 0;
+					which++;
+				} else {
+					name[i] = (char)('a' + (i * 7 + pattern) % 26);
+					label++;
+				}
+			}
+			name[len] = '\0';
+			for (size_t dot = 0; dot < len; dot++) {
+				if (name[dot] != '.')
+					continue;
+				const char *suffix = &name[dot + 1];
+				struct list *l = list_new();
+				assert_non_null(l);
+				assert_int_equal(add_service(l, "svc", "V", 0), 0);
+				add(l, 0, suffix, false, TERMS_CONSUMER);
+				assert_true(list_finish(l));
+				struct list_match m;
+				if (!list_match(l, name, len, &m))
+					fail_msg("%s: suffix %s not found", name, suffix);
+				assert_string_equal(m.entry->name, suffix);
+				assert_true(list_match(l, suffix, strlen(suffix), &m));
+				/* Its first label widened by one byte on the left: not
+				 * on a label boundary, not the entry. */
+				char wider[90];
+				snprintf(wider, sizeof wider, "x%s", suffix);
+				assert_false(list_match(l, wider, strlen(wider), &m));
+				list_free(l);
+			}
+		}
+	}
+}
+
 static void test_duplicates(void **state)
 {
 	(void)state;
@@ -346,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_raw_bytes_and_lengths, setup, teardown),
 		cmocka_unit_test(test_longest_name),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_every_suffix_position),
 		cmocka_unit_test_setup_teardown(test_services_and_iteration, setup, teardown),
 		cmocka_unit_test(test_many_names),
 	};
