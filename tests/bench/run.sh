@@ -126,6 +126,14 @@ cc -O2 -std=c17 -D_GNU_SOURCE -Idaemon/core -o "$OUT/bench_list" tests/bench/ben
 	daemon/core/list.c daemon/core/name.c daemon/core/types.c daemon/core/bytes.c
 cc -O2 -std=c17 -D_GNU_SOURCE -o "$OUT/chase" tests/bench/chase.c
 "$OUT/bench_list" >"$OUT/bench_list.txt"
+
+# --- parsing: TLS ClientHellos against QUIC Initials, same flows, same run
+log "TLS ClientHellos and QUIC Initials per second"
+cc -O2 -std=c17 -D_GNU_SOURCE -DAIGATE_SYSCONFDIR='"/etc"' -DAIGATE_LOCALSTATEDIR='"/var"' \
+	-Idaemon -Idaemon/core -Itests/helpers $(pkg-config --cflags libconfig libcrypto) \
+	-o "$OUT/bench_parse" tests/bench/bench_parse.c daemon/core/*.c daemon/config.c \
+	tests/helpers/*.c $(pkg-config --libs libconfig libcrypto) -lm
+"$OUT/bench_parse" 20000 "$REPS" >"$OUT/bench_parse.txt"
 "$OUT/chase" >"$OUT/chase.txt"
 if command -v valgrind >/dev/null && [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	log "callgrind instructions per lookup (1M names, 200,000 lookups)"
@@ -151,6 +159,12 @@ pps() { echo "$npk / $1" | bc -l | xargs printf '%.0f'; }
 	printf 'Page cache: aigatectl scan took %.3f s with the corpus evicted, %.3f s right after (the kernel fetching the file: %.0f%% of the cold run).\n' \
 		"$cold" "$warm" "$(echo "($cold - $warm) * 100 / $cold" | bc -l)"
 	echo "aigatectl scan: $instr instructions per packet over the first 50,000 packets with start-up, $instr_marg without (callgrind)."
+	echo
+	echo "Parsing through inspect_packet, one core, new flows (tests/bench/bench_parse.c, best of $REPS):"
+	echo
+	echo '```'
+	cat "$OUT/bench_parse.txt"
+	echo '```'
 	echo
 	echo "Matcher (synthetic names):"
 	echo
