@@ -37,6 +37,7 @@
 #include "inject.h"
 #include "list.h"
 #include "log.h"
+#include "sandbox.h"
 #include "status.h"
 #include "worker.h"
 
@@ -490,6 +491,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < d.n_workers; i++)
 		if (worker_start(d.workers[i]) == -1)
 			fatal("queue %u: thread", worker_queue(d.workers[i]));
+	/* Everything is open and every thread runs: from here on only the
+	 * system calls of the packet path, reloads and logging (sandbox.c). */
+	if (sandbox_enter() == -1)
+		fatalx("cannot install the seccomp filter");
+	if (sandbox_selftest())
+		exit(3);
 
 	log_info("started: %u queue%s from %u, mode %s, list serial %llu, events to %s",
 		 d.n_workers, d.n_workers == 1 ? "" : "s", d.cfg->daemon.queue_first,

@@ -23,9 +23,12 @@
 #include "nfq.h"
 
 /* A queued packet is at most 0xffff bytes (the copy range) plus its
- * attributes; anything smaller could cut a message and lose its id. */
+ * attributes; anything smaller could cut a message and lose its id.
+ * The receive buffers lie back to back: their length keeps each one
+ * aligned for struct nlmsghdr (an odd length misaligned every second
+ * buffer: UBSan found it in the lab). */
 #define NFQ_COPY_RANGE 0xffff
-#define NFQ_BUF_LEN (NFQ_COPY_RANGE + 8192)
+#define NFQ_BUF_LEN (NFQ_COPY_RANGE + 1 + 8192)
 #define NFQ_MAX_VERDICTS 256
 #define NFQ_VBUF_LEN (NFQ_MAX_VERDICTS * 64 + 256)
 
@@ -108,6 +111,9 @@ static int bind_queue(struct nfqueue *q, uint32_t maxlen, bool fail_open)
 	struct nlmsghdr *nlh;
 	uint32_t flags = NFQA_CFG_F_GSO | (fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
 
+	/* nfq_nlmsg_cfg_put_cmd leaves the command's pad byte as it finds
+	 * it: no stack garbage goes to the kernel (valgrind saw it). */
+	memset(buf, 0, sizeof(buf));
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
 	if (config_send(q, nlh) == -1) {
@@ -116,6 +122,7 @@ static int bind_queue(struct nfqueue *q, uint32_t maxlen, bool fail_open)
 			 " (is another program, or another aigated, bound to it?)" : "");
 		return -1;
 	}
+	memset(buf, 0, sizeof(buf));
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQ_COPY_RANGE);
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
@@ -208,6 +215,7 @@ void nfqueue_close(struct nfqueue *q)
 	if (q == NULL)
 		return;
 	nfqueue_flush_verdicts(q);
+	memset(buf, 0, sizeof(buf));
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_UNBIND);
 	(void)mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
@@ -243,6 +251,10 @@ static void packet_msg(struct nfqueue *q, const struct nlmsghdr *m, nfqueue_pack
 		p.len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
 	}
 	p.orig_len = p.len;
+	/* Sent because NFQA_CFG_F_GSO is set (nfnetlink_queue.c). */
+	if (attr[NFQA_SKB_INFO] != NULL &&
+	    (ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO])) & NFQA_SKB_CSUMNOTREADY))
+		p.csum_not_ready = true;
 	if (attr[NFQA_CAP_LEN] != NULL) {
 		p.orig_len = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
 		if (p.orig_len > p.len)

@@ -51,6 +51,10 @@ struct nfqueue_packet {
 	const uint8_t *data;        /* the IP packet (may be NULL: no payload) */
 	size_t len;
 	size_t orig_len;            /* length before truncation to 0xffff */
+	/* NFQA_SKB_INFO: NFQA_SKB_CSUMNOTREADY, the TCP/UDP checksum is not
+	 * computed yet (CHECKSUM_PARTIAL: locally generated or offloaded),
+	 * so it cannot be verified; otherwise it is final. */
+	bool csum_not_ready;
 };
 
 /* Receive what is waiting, without blocking, up to NFQ_RECV_BATCH

@@ -95,7 +95,10 @@ static int64_t uptime_s(const struct aigated *d)
 	X(packets) X(v_accept) X(v_allow) X(v_block) X(v_drop) X(dns_answers) X(resets) \
 	X(inject_errors) X(errors) X(missed) X(enobufs) X(verdict_errors) X(bad_messages) \
 	X(names) X(flows_active) X(flows_created) X(flows_evicted) X(flows_expired) \
-	X(ip_malformed) X(dns_malformed) X(tls_malformed) X(quic_malformed)
+	X(ip_malformed) X(dns_malformed) X(tls_malformed) X(quic_malformed) \
+	X(bad_checksum) X(fragments) X(fragments_first) X(overlap_mismatches) \
+	X(tls_out_of_window) X(tls_multi_hello) X(tls_unreadable) X(flows_given_up) \
+	X(flows_evicted_undecided) X(dns_overflow) X(quic_unparsed) X(buffer_bytes)
 
 struct qsnap {
 #define F(n) uint64_t n;
@@ -137,7 +140,12 @@ static void text_queue(struct sbuf *out, const char *label, const struct qsnap *
 		    "  problems: errors %llu, missed ids %llu, enobufs %llu, verdict errors %llu, "
 		    "bad messages %llu\n"
 		    "  malformed: ip %llu, dns %llu, tls %llu, quic %llu\n"
-		    "  flows: tracked %llu, created %llu, evicted %llu, expired %llu\n",
+		    "  flows: tracked %llu, created %llu, evicted %llu, expired %llu\n"
+		    "  evasion: bad checksum %llu, fragments %llu (first, unjudged %llu), "
+		    "differing copies %llu, out of window %llu, further hellos %llu, "
+		    "unreadable %llu\n"
+		    "  bounds: given up %llu, evicted undecided %llu, dns names over %llu, "
+		    "quic unparsed %llu, reassembly bytes %llu\n",
 		    label, (unsigned long long)q->packets, (unsigned long long)q->names,
 		    (unsigned long long)q->v_accept, (unsigned long long)q->v_allow,
 		    (unsigned long long)q->v_block, (unsigned long long)q->v_drop,
@@ -148,7 +156,14 @@ static void text_queue(struct sbuf *out, const char *label, const struct qsnap *
 		    (unsigned long long)q->ip_malformed, (unsigned long long)q->dns_malformed,
 		    (unsigned long long)q->tls_malformed, (unsigned long long)q->quic_malformed,
 		    (unsigned long long)q->flows_active, (unsigned long long)q->flows_created,
-		    (unsigned long long)q->flows_evicted, (unsigned long long)q->flows_expired);
+		    (unsigned long long)q->flows_evicted, (unsigned long long)q->flows_expired,
+		    (unsigned long long)q->bad_checksum, (unsigned long long)q->fragments,
+		    (unsigned long long)q->fragments_first, (unsigned long long)q->overlap_mismatches,
+		    (unsigned long long)q->tls_out_of_window, (unsigned long long)q->tls_multi_hello,
+		    (unsigned long long)q->tls_unreadable, (unsigned long long)q->flows_given_up,
+		    (unsigned long long)q->flows_evicted_undecided,
+		    (unsigned long long)q->dns_overflow, (unsigned long long)q->quic_unparsed,
+		    (unsigned long long)q->buffer_bytes);
 	if (k != NULL && k->found)
 		sbuf_printf(out, "  kernel: waiting %lu, dropped (queue full) %lu, "
 			    "dropped (not delivered) %lu, last id %lu, ids not received %llu\n",

@@ -350,7 +350,15 @@ static void on_packet(void *ctx, const struct nfqueue_packet *pk)
 		inc(&w->st.v_accept);
 		return;
 	}
-	inspect_packet(w->insp, cfg->policy, bytes_make(pk->data, pk->len), w->now_us, &w->res);
+	struct inspect_meta meta = { .csum_verify = !pk->csum_not_ready };
+	inspect_packet_meta(w->insp, cfg->policy, bytes_make(pk->data, pk->len), &meta,
+			    w->now_us, &w->res);
+	if (r->bad_checksum && enforce) {
+		/* The server discards it anyway; it was not inspected. */
+		nfqueue_verdict(w->q, pk->id, NF_DROP, false, 0);
+		inc(&w->st.v_drop);
+		return;
+	}
 	if (r->n_names > 0)
 		atomic_fetch_add_explicit(&w->st.names, r->n_names, memory_order_relaxed);
 
@@ -420,6 +428,18 @@ static void publish_stats(struct worker *w)
 	set(&w->st.dns_malformed, is->dns_malformed);
 	set(&w->st.tls_malformed, is->tls_malformed);
 	set(&w->st.quic_malformed, is->quic_malformed);
+	set(&w->st.bad_checksum, is->bad_checksum);
+	set(&w->st.fragments, is->fragments);
+	set(&w->st.fragments_first, is->fragments_first);
+	set(&w->st.overlap_mismatches, is->overlap_mismatches);
+	set(&w->st.tls_out_of_window, is->tls_out_of_window);
+	set(&w->st.tls_multi_hello, is->tls_multi_hello);
+	set(&w->st.tls_unreadable, is->tls_unreadable);
+	set(&w->st.flows_given_up, is->flows_given_up);
+	set(&w->st.flows_evicted_undecided, is->flows_evicted_undecided);
+	set(&w->st.dns_overflow, is->dns_overflow);
+	set(&w->st.quic_unparsed, is->quic_unparsed);
+	set(&w->st.buffer_bytes, is->buffer_bytes);
 	set(&w->st.enobufs, qc->enobufs);
 	set(&w->st.verdict_errors, qc->verdict_errors);
 	set(&w->st.bad_messages, qc->bad_messages);

@@ -43,6 +43,10 @@ struct worker_stats {
 	/* From inspector_stats, refreshed about once a second. */
 	atomic_uint_fast64_t flows_active, flows_created, flows_evicted, flows_expired;
 	atomic_uint_fast64_t ip_malformed, dns_malformed, tls_malformed, quic_malformed;
+	/* Malformed or evasive input by kind, and the bounds at work. */
+	atomic_uint_fast64_t bad_checksum, fragments, fragments_first, overlap_mismatches,
+		tls_out_of_window, tls_multi_hello, tls_unreadable, flows_given_up,
+		flows_evicted_undecided, dns_overflow, quic_unparsed, buffer_bytes;
 };
 
 /* Create the worker for queue `queue_num`: binds and configures the

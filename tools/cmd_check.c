@@ -55,7 +55,11 @@ static void print_text(const char *input, const char *name, size_t name_len, uin
 	ctl_name_text(name, name_len, text, sizeof(text));
 	const struct policy *p = cfg->policy;
 	const struct list_match *m = &d->match;
-	printf("%s\n", input);
+	/* The input is echoed escaped too: a name pasted from a log may
+	 * hold control bytes that would drive the terminal. */
+	char shown[NAME_BUF_LEN * 4 + 1];
+	ctl_name_text(input, strnlen(input, NAME_BUF_LEN * 4), shown, sizeof(shown));
+	printf("%s\n", shown);
 	if (strcmp(input, text) != 0)
 		printf("  normalised: %s\n", text);
 	if (flags) {

@@ -4,7 +4,11 @@
  *  - UDP to port 53: each datagram is one DNS message, decided on its own;
  *  - TCP to port 53: the client's byte stream, framed by 2-byte lengths;
  *  - TCP to any other port: the client's byte stream, if it starts like
- *    TLS, up to its first ClientHello; then the flow is decided;
+ *    TLS, through its ClientHellos: a blocked name decides the flow at
+ *    once; otherwise the flow stays pending until the client's stream
+ *    shows that the handshake has moved on (see tls_after_hello), so
+ *    that a second ClientHello, or a differing copy of the first, is
+ *    still read and the worst action taken;
  *  - UDP carrying a QUIC long-header Initial: its CRYPTO data up to the
  *    ClientHello (quic.c); then the flow is decided.
  * Flows are directional (client to server); the reverse direction of a
@@ -28,6 +32,14 @@
 /* Segments to wait for the real start of a stream whose SYN was not seen. */
 #define TLS_START_GRACE_PACKETS 3
 #define EVICTED_SLOTS 4096
+/* RFC 8446 s5.1 content types. */
+#define TLS_CONTENT_CCS 20
+#define TLS_CONTENT_ALERT 21
+#define TLS_CONTENT_DATA 23
+#define TLS_HS_SERVER_HELLO 2 /* the server's direction: not ours */
+/* Bits of flow->flags private to this file, above the event flags. */
+#define FLOWF_ALT_UNRESOLVED (1u << 31) /* a differing copy that could not be read */
+#define FLOWF_PRIVATE FLOWF_ALT_UNRESOLVED
 /* Datagrams of a UDP flow without a complete ClientHello before giving up. */
 #define QUIC_GIVE_UP_DATAGRAMS 16
 
@@ -37,6 +49,7 @@ struct inspector {
 	struct inspect_stats stats;
 	uint8_t *scratch;          /* TLS handshake reassembly, lim.max_flow_buffer */
 	uint8_t *dns_copy;         /* DNS-over-TCP message handed out in a result */
+	uint8_t *alt;              /* the other version of a stream (differing copy) */
 	uint8_t seed[16];
 	/* Keys of pending handshake flows evicted for lack of room, so that
 	 * their continuation is not mistaken for a new, unknown flow (an
@@ -120,9 +133,10 @@ struct inspector *inspector_new(const struct inspect_limits *limits, const uint8
 	memcpy(in->seed, seed, sizeof(in->seed));
 	in->scratch = malloc(in->lim.max_flow_buffer);
 	in->dns_copy = malloc(in->lim.max_flow_buffer);
+	in->alt = malloc(in->lim.max_flow_buffer);
 	in->flows = flow_table_new(in->lim.max_flows, in->lim.max_flow_buffer,
 				   in->lim.max_buffer_total, seed, release_flow, in);
-	if (!in->scratch || !in->dns_copy || !in->flows) {
+	if (!in->scratch || !in->dns_copy || !in->alt || !in->flows) {
 		inspector_free(in);
 		return NULL;
 	}
@@ -136,6 +150,7 @@ void inspector_free(struct inspector *in)
 	flow_table_free(in->flows);
 	free(in->scratch);
 	free(in->dns_copy);
+	free(in->alt);
 	free(in);
 }
 
@@ -230,11 +245,25 @@ static void inspect_dns_udp(struct inspector *in, const struct policy *p,
 		return;
 	if (r != PARSE_OK) {
 		in->stats.dns_malformed++;
+		if (out->pkt.frag_first && r == PARSE_MALFORMED) {
+			/* A query cut by IP fragmentation before its questions end
+			 * (the daemon sees whole packets: conntrack defragments
+			 * first; captures do not): the undecided action, nameless. */
+			in->stats.fragments_first++;
+			add_name(out, p, APP_DNS, NULL, 0, REASON_UNDECIDED,
+				 FLAG_FRAGMENT | (out->pkt.flags & FLAG_TUNNEL), now_us);
+		}
 		return;
 	}
 	in->stats.dns_queries++;
 	out->dns = q;
 	out->dns_msg = out->pkt.l4_payload;
+	if (out->pkt.frag_first) {
+		/* Only the first fragment of the query is here; more questions
+		 * would have made it malformed, so its names are all there is.
+		 * No answer is built from a partial message. */
+		out->dns_msg = bytes_make(NULL, 0);
+	}
 	add_dns_names(in, out, p, &q, out->pkt.flags & FLAG_TUNNEL, now_us);
 }
 
@@ -252,7 +281,7 @@ static void key_from_packet(const struct packet_info *pi, struct flow_key *k)
 /* Flags that describe how the flow's bytes arrived. */
 static uint32_t stream_flags(const struct flow *f)
 {
-	uint32_t fl = f->flags;
+	uint32_t fl = f->flags & ~FLOWF_PRIVATE;
 	if (f->stream.n_segments > 1)
 		fl |= FLAG_REASSEMBLED;
 	if (f->stream.out_of_order)
@@ -273,6 +302,9 @@ static void flow_finish(struct inspector *in, struct flow *f, enum flow_state st
 
 static void decide_flow(struct inspector *in, struct flow *f, struct inspect_result *out)
 {
+	/* f->action holds the worst action seen so far on a pending flow
+	 * (every ClientHello and copy read): the decision is the worst. */
+	out->action = worse(out->action, (enum action)f->action);
 	f->action = (uint8_t)out->action;
 	flow_finish(in, f, FLOW_ST_DECIDED);
 	out->state = FLOW_DECIDED;
@@ -287,9 +319,133 @@ static void decide_undecided(struct inspector *in, const struct policy *p, struc
 	decide_flow(in, f, out);
 }
 
+/* Add the name of a ClientHello read from a TLS flow. */
+static void add_hello(struct inspector *in, const struct policy *p, struct inspect_result *out,
+		      const struct tls_client_hello *ch, uint32_t flags, int64_t now_us)
+{
+	in->stats.tls_client_hellos++;
+	if (!ch->has_sni)
+		in->stats.tls_no_sni++;
+	add_name(out, p, APP_TLS, ch->has_sni ? ch->sni : NULL, ch->sni_len, REASON_NO_SNI,
+		 ch->flags | flags, now_us);
+}
+
+/* What a client's stream shows after a ClientHello. */
+enum tls_next {
+	TLS_NEXT_PENDING,    /* nothing yet, or a record not yet complete */
+	TLS_NEXT_MOVED_ON,   /* the handshake went on: no ClientHello can follow */
+	TLS_NEXT_UNREADABLE, /* bytes that are no TLS a client sends here */
+};
+
+/* Read the client's stream `data` from *from, the end of a ClientHello:
+ * every further ClientHello is added to out (FLAG_MULTI_HELLO) and
+ * *from moves past it.  RFC 8446 s4.1.4 / D.4: after a
+ * HelloRetryRequest the client sends a second ClientHello, possibly
+ * after a change_cipher_spec record (middlebox compatibility), which is
+ * skipped; application data (the encrypted Finished in TLS 1.3), an
+ * alert, or a handshake message other than client_hello (TLS 1.2
+ * ClientKeyExchange, Certificate) means no ClientHello can follow. */
+static enum tls_next tls_walk(struct inspector *in, const struct policy *p,
+			      struct inspect_result *out, struct bytes data, size_t *from,
+			      uint32_t flags, int64_t now_us)
+{
+	for (;;) {
+		struct bytes rest = data;
+		uint8_t type, hs;
+		uint16_t rec_len;
+		if (!bytes_skip(&rest, *from) || !bytes_peek_u8(&rest, 0, &type))
+			return TLS_NEXT_PENDING;
+		if (type == TLS_CONTENT_DATA || type == TLS_CONTENT_ALERT)
+			return TLS_NEXT_MOVED_ON;
+		if (type == TLS_CONTENT_CCS) {
+			struct bytes rec = rest, body;
+			if (!bytes_skip(&rec, 3) || !bytes_get_u16(&rec, &rec_len))
+				return TLS_NEXT_PENDING;
+			if (rec_len != 1)
+				return TLS_NEXT_UNREADABLE; /* RFC 8446 s5: one byte, 0x01 */
+			if (!bytes_get_bytes(&rec, rec_len, &body))
+				return TLS_NEXT_PENDING;
+			*from += 5 + rec_len;
+			continue;
+		}
+		if (type != TLS_CONTENT_HANDSHAKE)
+			return TLS_NEXT_UNREADABLE;
+		/* The handshake type is the first byte of the record's body
+		 * (records are never empty: RFC 8446 s5.1). */
+		if (!bytes_peek_u8(&rest, 5, &hs))
+			return TLS_NEXT_PENDING;
+		if (hs != TLS_HS_CLIENT_HELLO)
+			return TLS_NEXT_MOVED_ON;
+		struct tls_client_hello ch;
+		size_t consumed = 0;
+		enum parse_result r = tls_parse_stream(rest, in->scratch, in->lim.max_flow_buffer,
+						       &ch, &consumed);
+		if (r == PARSE_NEED_MORE)
+			return TLS_NEXT_PENDING;
+		if (r != PARSE_OK || consumed == 0)
+			return TLS_NEXT_UNREADABLE;
+		in->stats.tls_multi_hello++;
+		add_hello(in, p, out, &ch, flags | FLAG_MULTI_HELLO, now_us);
+		*from += consumed;
+	}
+}
+
+/* Apply the undecided action (a nameless event) to a pending TLS flow
+ * without deciding it yet; the flow remembers the worst action. */
+static void add_undecided(struct inspector *in, const struct policy *p, struct flow *f,
+			  struct inspect_result *out, uint32_t extra, int64_t now_us)
+{
+	in->stats.tls_unreadable++;
+	add_name(out, p, APP_TLS, NULL, 0, REASON_UNDECIDED,
+		 stream_flags(f) | extra | (out->pkt.flags & FLAG_TUNNEL), now_us);
+	f->action = (uint8_t)worse((enum action)f->action, out->action);
+}
+
+/* After the first ClientHello: read what follows.  The flow is decided
+ * (and marked in the kernel) only when no later packet of it can change
+ * the decision: at once for a blocked name; otherwise once the client's
+ * stream has moved on past its ClientHellos.  Until then the flow stays
+ * pending (its packets pass unmarked and keep coming to us). */
+static void tls_after_hello(struct inspector *in, const struct policy *p, struct flow *f,
+			    struct inspect_result *out, int64_t now_us)
+{
+	uint32_t fl = stream_flags(f) | (out->pkt.flags & FLAG_TUNNEL);
+	size_t from = f->hello_end;
+	enum tls_next next = tls_walk(in, p, out, stream_contiguous(&f->stream), &from, fl, now_us);
+	f->hello_end = (uint32_t)from;
+	f->action = (uint8_t)worse((enum action)f->action, out->action);
+	if (f->flags & FLOWF_ALT_UNRESOLVED) {
+		f->flags &= ~FLOWF_ALT_UNRESOLVED;
+		add_undecided(in, p, f, out, FLAG_OVERLAP_MISMATCH, now_us);
+	}
+	if (f->action == ACTION_BLOCK || next == TLS_NEXT_MOVED_ON) {
+		decide_flow(in, f, out);
+		return;
+	}
+	if (next == TLS_NEXT_UNREADABLE) {
+		add_undecided(in, p, f, out, 0, now_us);
+		decide_flow(in, f, out);
+		return;
+	}
+	if (stream_full(&f->stream) || f->stream.truncated ||
+	    f->n_packets >= in->lim.max_undecided_packets) {
+		/* What follows the ClientHello cannot be read within our
+		 * bounds: it might be another ClientHello. */
+		in->stats.flows_given_up++;
+		add_undecided(in, p, f, out, 0, now_us);
+		decide_flow(in, f, out);
+		return;
+	}
+	out->state = FLOW_PENDING;
+}
+
 static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 			       struct flow *f, struct inspect_result *out, int64_t now_us)
 {
+	if (f->hello_end > 0) {
+		tls_after_hello(in, p, f, out, now_us);
+		return;
+	}
 	struct bytes data = stream_contiguous(&f->stream);
 	struct tls_client_hello ch;
 	size_t consumed = 0;
@@ -298,13 +454,10 @@ static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 		r = tls_parse_stream(data, in->scratch, in->lim.max_flow_buffer, &ch, &consumed);
 	switch (r) {
 	case PARSE_OK: {
-		in->stats.tls_client_hellos++;
-		if (!ch.has_sni)
-			in->stats.tls_no_sni++;
-		uint32_t fl = ch.flags | stream_flags(f) | (out->pkt.flags & FLAG_TUNNEL);
-		add_name(out, p, APP_TLS, ch.has_sni ? ch.sni : NULL, ch.sni_len, REASON_NO_SNI,
-			 fl, now_us);
-		decide_flow(in, f, out);
+		uint32_t fl = stream_flags(f) | (out->pkt.flags & FLAG_TUNNEL);
+		add_hello(in, p, out, &ch, fl, now_us);
+		f->hello_end = consumed > 0 ? (uint32_t)consumed : 1;
+		tls_after_hello(in, p, f, out, now_us);
 		return;
 	}
 	case PARSE_NEED_MORE:
@@ -316,24 +469,123 @@ static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 			decide_undecided(in, p, f, out, now_us);
 			return;
 		}
+		if (f->flags & FLOWF_ALT_UNRESOLVED && f->action == ACTION_BLOCK) {
+			decide_flow(in, f, out);
+			return;
+		}
 		out->state = FLOW_PENDING;
 		return;
 	case PARSE_MALFORMED:
-	case PARSE_NOT_MINE:
+	case PARSE_NOT_MINE: {
+		/* A stream that starts as a TLS handshake record but is no
+		 * valid ClientHello (another handshake message first, two
+		 * messages in one record, a broken extension): a lenient server
+		 * might still read a name from it, so it gets the undecided
+		 * action rather than a free pass.  The server's direction
+		 * (ServerHello) is not ours. */
+		uint8_t t0 = 0, t1 = 0, hs = 0;
+		bool tls_like = r == PARSE_MALFORMED && bytes_peek_u8(&data, 0, &t0) &&
+				bytes_peek_u8(&data, 1, &t1) && t0 == TLS_CONTENT_HANDSHAKE &&
+				t1 == 3 &&
+				!(bytes_peek_u8(&data, 5, &hs) && hs == TLS_HS_SERVER_HELLO);
 		/* Without the SYN the start of the stream is a guess: the first
 		 * segment seen may be a later one that overtook the first.  Wait
-		 * a few segments for an earlier one before judging. */
-		if (!f->stream.syn_seen && f->n_packets < TLS_START_GRACE_PACKETS &&
+		 * a few segments for an earlier one before judging, unless it
+		 * plainly starts a TLS handshake. */
+		if (!tls_like && !f->stream.syn_seen && f->n_packets < TLS_START_GRACE_PACKETS &&
 		    !f->stream.truncated) {
 			out->state = FLOW_PENDING;
 			return;
 		}
 		if (r == PARSE_MALFORMED)
 			in->stats.tls_malformed++;
+		if (tls_like) {
+			add_undecided(in, p, f, out, 0, now_us);
+			decide_flow(in, f, out);
+			return;
+		}
 		flow_finish(in, f, FLOW_ST_IGNORED);
 		out->state = FLOW_NOT_INSPECTED;
 		return;
 	}
+	}
+}
+
+/* True when the TLS flow's bytes so far are a TLS handshake: then its
+ * segments must lie near the stream's start. */
+static bool tls_started(const struct flow *f)
+{
+	if (f->hello_end > 0)
+		return true;
+	struct bytes d = stream_contiguous(&f->stream);
+	uint8_t t0, t1;
+	return bytes_peek_u8(&d, 0, &t0) && bytes_peek_u8(&d, 1, &t1) &&
+	       t0 == TLS_CONTENT_HANDSHAKE && t1 == 3;
+}
+
+/* A segment whose start lies a whole reassembly window (or more) before
+ * or after the start of a TLS handshake's stream: the server drops it
+ * as outside its receive window (RFC 9293 s3.10.7.4), or it is a fake
+ * meant to shift our idea of where the stream starts.  No real client
+ * sends its handshake bytes that far apart. */
+static bool tls_out_of_window(const struct flow *f, uint32_t seq, uint32_t max)
+{
+	if (!f->stream.have_base)
+		return false;
+	int64_t rel = (int32_t)(seq - f->stream.base_seq);
+	return rel >= (int64_t)max || rel < -(int64_t)max;
+}
+
+/* The segment overlaps bytes already held with other bytes: the server
+ * may read either copy (a fake with a low TTL or a bad checksum that we
+ * could not verify, then the real one).  Read the other version, the
+ * held bytes with the segment laid over them, as a TLS stream too; its
+ * names join the result and the flow takes the worst.  When it cannot
+ * be read the flow is marked, and gets the undecided action as well. */
+static void tls_other_copy(struct inspector *in, const struct policy *p, struct flow *f,
+			   struct inspect_result *out, uint32_t seq, struct bytes seg,
+			   int64_t now_us)
+{
+	struct bytes have = stream_contiguous(&f->stream);
+	if (!f->stream.have_base || have.len == 0 || seg.len == 0)
+		return;
+	int64_t rel = (int32_t)(seq - f->stream.base_seq);
+	if (rel < 0 || (uint64_t)rel >= have.len)
+		return;
+	size_t off = (size_t)rel;
+	size_t ov = have.len - off < seg.len ? have.len - off : seg.len;
+	struct bytes held = have, mine = seg;
+	if (!bytes_skip(&held, off))
+		return;
+	if (memcmp(held.ptr, mine.ptr, ov) == 0)
+		return;
+	if (!(f->flags & FLAG_OVERLAP_MISMATCH)) {
+		f->flags |= FLAG_OVERLAP_MISMATCH;
+		in->stats.overlap_mismatches++;
+	}
+	/* alt = have, then seg from off (clipped to the per-flow bound). */
+	size_t cap = in->lim.max_flow_buffer;
+	size_t seg_n = seg.len < cap - off ? seg.len : cap - off;
+	size_t alt_len = off + seg_n > have.len ? off + seg_n : have.len;
+	struct bytes a = have, b = seg;
+	if (!bytes_copy(&a, in->alt, have.len) || !bytes_copy(&b, &in->alt[off], seg_n))
+		return;
+	struct bytes alt = bytes_make(in->alt, alt_len);
+	uint32_t fl = stream_flags(f) | FLAG_OVERLAP_MISMATCH | (out->pkt.flags & FLAG_TUNNEL);
+	struct tls_client_hello ch;
+	size_t consumed = 0;
+	enum parse_result r = tls_parse_stream(alt, in->scratch, in->lim.max_flow_buffer, &ch,
+					       &consumed);
+	unsigned before = out->n_names;
+	if (r == PARSE_OK) {
+		add_hello(in, p, out, &ch, fl, now_us);
+		if (tls_walk(in, p, out, alt, &consumed, fl, now_us) == TLS_NEXT_UNREADABLE)
+			f->flags |= FLOWF_ALT_UNRESOLVED;
+	} else {
+		f->flags |= FLOWF_ALT_UNRESOLVED;
+	}
+	for (unsigned i = before; i < out->n_names; i++)
+		f->action = (uint8_t)worse((enum action)f->action, out->names[i].decision.action);
 }
 
 static void inspect_dns_stream(struct inspector *in, const struct policy *p,
@@ -430,6 +682,38 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 	}
 	if (f->n_packets < UINT16_MAX)
 		f->n_packets++;
+	if (f->kind == FLOW_KIND_TLS && pi->frag_first) {
+		/* The segment's bytes continue in fragments that carry no TCP
+		 * header (the daemon normally sees whole packets: conntrack
+		 * defragments before the queue; a capture does not). */
+		in->stats.fragments_first++;
+		add_undecided(in, p, f, out, FLAG_FRAGMENT, now_us);
+		decide_flow(in, f, out);
+		return;
+	}
+	if (f->kind == FLOW_KIND_TLS && tls_started(f) &&
+	    tls_out_of_window(f, pi->tcp_seq, in->lim.max_flow_buffer)) {
+		in->stats.tls_out_of_window++;
+		f->flags |= FLAG_OUT_OF_WINDOW;
+		/* It may be the real ClientHello or a fake: read it on its
+		 * own, and take the worst of it and what was seen. */
+		struct tls_client_hello ch;
+		size_t consumed = 0;
+		if (tls_parse_stream(pi->l4_payload, in->scratch, in->lim.max_flow_buffer, &ch,
+				     &consumed) == PARSE_OK)
+			add_hello(in, p, out, &ch, stream_flags(f) | (pi->flags & FLAG_TUNNEL), now_us);
+		else
+			add_undecided(in, p, f, out, 0, now_us);
+		decide_flow(in, f, out);
+		return;
+	}
+	if (f->kind == FLOW_KIND_TLS) {
+		tls_other_copy(in, p, f, out, pi->tcp_seq, pi->l4_payload, now_us);
+		if (f->action == ACTION_BLOCK) {
+			decide_flow(in, f, out);
+			return;
+		}
+	}
 	struct stream_budget *budget = flow_table_budget(in->flows);
 	if (!stream_add(&f->stream, budget, pi->tcp_seq, pi->l4_payload)) {
 		/* Out of reassembly memory: evict the oldest pending flows. */
@@ -509,6 +793,15 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 	}
 	if (f->n_packets < UINT16_MAX)
 		f->n_packets++;
+	/* After an allowed ClientHello the flow waits for the client to move
+	 * on: a datagram that does not start with an Initial (a Handshake or
+	 * 1-RTT packet) means no further ClientHello can come; until then
+	 * every Initial is read again, so that a harmless first Initial
+	 * cannot carry the flow past a second one with another name. */
+	if (f->hello_end != 0 && !quic_looks_like_initial(pi->l4_payload)) {
+		decide_flow(in, f, out);
+		return;
+	}
 	struct stream_budget *budget = flow_table_budget(in->flows);
 	/* The CRYPTO buffer may grow by up to the per-flow bound in one
 	 * datagram: make room for that before feeding it. */
@@ -532,12 +825,33 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 	enum parse_result r = quic_feed_datagram(f->quic, pi->l4_payload, &ch, &qflags);
 	budget->used = budget->used - before + quic_mem(f->quic);
 	switch (r) {
-	case PARSE_OK:
+	case PARSE_OK: {
 		in->stats.quic_initials++;
-		add_name(out, p, APP_QUIC, ch.has_sni ? ch.sni : NULL, ch.sni_len, REASON_NO_SNI,
-			 ch.flags | qflags | FLAG_QUIC | (pi->flags & FLAG_TUNNEL), now_us);
-		decide_flow(in, f, out);
-		return;
+		/* The name's tag tells a retransmitted ClientHello (same name,
+		 * no second event) from another one. */
+		uint32_t tag = (uint32_t)siphash24(in->seed, ch.sni, ch.has_sni ? ch.sni_len : 0) | 1;
+		if (tag != f->hello_end) {
+			if (f->hello_end != 0)
+				in->stats.tls_multi_hello++;
+			add_name(out, p, APP_QUIC, ch.has_sni ? ch.sni : NULL, ch.sni_len,
+				 REASON_NO_SNI, ch.flags | qflags | FLAG_QUIC |
+				 (f->hello_end != 0 ? FLAG_MULTI_HELLO : 0) |
+				 (pi->flags & FLAG_TUNNEL), now_us);
+		}
+		f->action = (uint8_t)worse((enum action)f->action, out->action);
+		if (f->action == ACTION_BLOCK) {
+			decide_flow(in, f, out);
+			return;
+		}
+		f->hello_end = tag;
+		/* Read further Initials from scratch. */
+		size_t held = quic_mem(f->quic);
+		quic_ch_state_cleanup(f->quic);
+		quic_ch_state_init(f->quic, in->lim.max_flow_buffer);
+		budget->used = budget->used - held + quic_mem(f->quic);
+		out->state = FLOW_PENDING;
+		break;
+	}
 	case PARSE_NEED_MORE:
 		out->state = FLOW_PENDING;
 		break;
@@ -553,6 +867,10 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 	 * datagrams: a client's Initials come first, and a QUIC ClientHello
 	 * spans at most a handful of them. */
 	if (f->n_packets >= QUIC_GIVE_UP_DATAGRAMS) {
+		if (f->hello_end != 0) {
+			decide_flow(in, f, out); /* a ClientHello was read: its action */
+			return;
+		}
 		in->stats.flows_given_up++;
 		quic_give_up(in, p, f, out, now_us);
 	}
@@ -561,7 +879,15 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 void inspect_packet(struct inspector *in, const struct policy *p,
 		    struct bytes pkt, int64_t now_us, struct inspect_result *out)
 {
+	inspect_packet_meta(in, p, pkt, NULL, now_us, out);
+}
+
+void inspect_packet_meta(struct inspector *in, const struct policy *p, struct bytes pkt,
+			 const struct inspect_meta *meta, int64_t now_us,
+			 struct inspect_result *out)
+{
 	out->n_names = 0;
+	out->bad_checksum = false;
 	out->state = FLOW_NOT_INSPECTED;
 	out->action = ACTION_ALLOW;
 	out->flags = 0;
@@ -582,6 +908,17 @@ void inspect_packet(struct inspector *in, const struct policy *p,
 	out->flags = out->pkt.flags;
 	if (out->pkt.flags & FLAG_FRAGMENT) {
 		in->stats.fragments++;
+		return;
+	}
+	/* A segment with a wrong checksum never reaches the server's
+	 * stack, so it must not shape what we think the stream holds (a
+	 * fake ClientHello with a bad checksum, then the real one).  Only
+	 * checked when the adapter says the checksum is final. */
+	if (meta && meta->csum_verify && !out->pkt.frag_first && !out->pkt.truncated &&
+	    (out->pkt.l4_proto == IPPROTO_NUM_TCP || out->pkt.l4_proto == IPPROTO_NUM_UDP) &&
+	    !ip_l4_checksum_ok(pkt)) {
+		in->stats.bad_checksum++;
+		out->bad_checksum = true;
 		return;
 	}
 	if (out->pkt.l4_proto == IPPROTO_NUM_UDP) {

@@ -64,6 +64,7 @@ struct inspect_result {
 	 * answer; dns_msg is empty when there is none.  Over UDP it borrows
 	 * from the packet, over TCP from the inspector (valid until the next
 	 * call). */
+	bool bad_checksum;              /* verified and wrong: drop, not inspected */
 	bool dns_is_tcp;
 	struct dns_query dns;
 	struct bytes dns_msg;
@@ -84,6 +85,12 @@ struct inspect_stats {
 	uint64_t overlap_mismatches;
 	uint64_t dns_overflow;           /* names beyond INSPECT_MAX_NAMES in one packet */
 	uint64_t flows_given_up;         /* pending flows abandoned: too many packets or too big */
+	/* Evasion attempts and oddities, each counted where it is handled. */
+	uint64_t bad_checksum;           /* TCP/UDP checksum wrong (only when verified): dropped */
+	uint64_t tls_out_of_window;      /* segments far outside a handshake's window */
+	uint64_t tls_multi_hello;        /* further ClientHellos in a flow */
+	uint64_t tls_unreadable;         /* handshakes (or differing copies) not readable: undecided action */
+	uint64_t fragments_first;        /* first fragments of DNS/TLS that could not be judged whole */
 };
 
 /* A new inspector with its flow table; seed keys the flow hash (give it
@@ -99,6 +106,23 @@ void inspector_free(struct inspector *in);
  * may borrow from `pkt` (dns_msg, pkt.l4_payload). */
 void inspect_packet(struct inspector *in, const struct policy *p,
 		    struct bytes pkt, int64_t now_us, struct inspect_result *out);
+
+/* What the adapter knows about how the packet reached it. */
+struct inspect_meta {
+	/* The TCP/UDP checksum is final and may be checked: the daemon sets
+	 * this unless nfnetlink_queue says NFQA_SKB_CSUMNOTREADY (a locally
+	 * generated or offloaded packet whose checksum is not computed yet);
+	 * a capture leaves it false (offloaded checksums look wrong there). */
+	bool csum_verify;
+};
+
+/* inspect_packet with what the adapter knows (meta may be NULL: nothing).
+ * A packet whose checksum is verified and wrong is not inspected (the
+ * server discards it, so its bytes must not steer the decision): result
+ * state FLOW_NOT_INSPECTED with bad_checksum set, counted. */
+void inspect_packet_meta(struct inspector *in, const struct policy *p, struct bytes pkt,
+			 const struct inspect_meta *meta, int64_t now_us,
+			 struct inspect_result *out);
 
 /* Forget flows idle since before now_us - idle timeout. */
 void inspector_expire(struct inspector *in, int64_t now_us);

@@ -7,7 +7,7 @@ static const char *const flag_names[FLAG_COUNT_] = {
 	"fragment", "tunnel", "ech", "esni", "no_sni", "name_odd_chars",
 	"name_invalid", "reassembled", "out_of_order", "overlap_mismatch",
 	"multi_question", "sslv2", "quic", "ech_grease", "evicted",
-	"ech_front",
+	"ech_front", "multi_hello", "out_of_window",
 };
 
 const char *flag_name(uint32_t bit)

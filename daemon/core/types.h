@@ -47,7 +47,9 @@ enum flag_bit {
 	FLAG_ECH_GREASE = 1u << 13,       /* ECH extension that looks like GREASE */
 	FLAG_EVICTED = 1u << 14,          /* flow evicted before a decision */
 	FLAG_ECH_FRONT = 1u << 15,        /* ECH with a listed front as outer name */
-	FLAG_COUNT_ = 16
+	FLAG_MULTI_HELLO = 1u << 16,      /* a further ClientHello in the same flow */
+	FLAG_OUT_OF_WINDOW = 1u << 17,    /* a segment far outside the stream's window */
+	FLAG_COUNT_ = 18
 };
 
 /* Schema name of one flag bit ("ech", "no_sni", ...); NULL if unknown. */

@@ -38,8 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct inspect_result res;
 	struct bytes b = bytes_make(data, size), pkt;
 	int64_t now = 1700000000000000;
+	/* Half of the inputs with the daemon's checksum verification on. */
+	struct inspect_meta meta = { .csum_verify = size > 0 && (data[size - 1] & 1) };
 	while (bytes_get_prefixed_u16(&b, &pkt)) {
-		inspect_packet(in, policy, pkt, now, &res);
+		inspect_packet_meta(in, policy, pkt, &meta, now, &res);
+		/* What the worker relies on. */
+		if (res.n_names > INSPECT_MAX_NAMES || (res.bad_checksum && res.n_names > 0))
+			__builtin_trap();
+		for (unsigned i = 0; i < res.n_names; i++)
+			if (res.names[i].decision.action > res.action)
+				__builtin_trap();
 		now += 1000;
 	}
 	inspector_free(in);

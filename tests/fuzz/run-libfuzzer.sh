@@ -26,12 +26,17 @@ summary=()
 for t in $targets; do
 	name=${t#fuzz_}
 	bin=$out/$t
+	# A target names what else it needs on a "fuzz-build:" line of its
+	# comment: defines, include paths, sources from tools/, libraries.
+	extra=$(sed -n 's/^.*fuzz-build: \([^*]*\).*$/\1/p' "tests/fuzz/$t.c")
+	xsrc=$(printf '%s\n' $extra | grep -v '^-l' | tr '\n' ' ')
+	xlib=$(printf '%s\n' $extra | grep '^-l' | tr '\n' ' ')
 	# shellcheck disable=SC2086
 	$CLANG -std=c17 -D_GNU_SOURCE -O1 -g $defs -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Idaemon -Idaemon/core -Itests/helpers \
-		$(pkg-config --cflags libconfig libcrypto) -o "$bin" "tests/fuzz/$t.c" \
+		$(pkg-config --cflags libconfig libcrypto) -o "$bin" "tests/fuzz/$t.c" $xsrc \
 		daemon/core/*.c daemon/config.c tests/helpers/*.c \
-		$(pkg-config --libs libconfig libcrypto) -lm || { status=1; continue; }
+		$(pkg-config --libs libconfig libcrypto) $xlib -lm || { status=1; continue; }
 	mkdir -p "$out/corpus/$name"
 	log=$out/$t.log
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \

@@ -6,7 +6,8 @@
 KEY may name a nested member with dots (dns.rrtype).  VALUE is compared
 with the JSON value written as text: strings as they are, numbers as
 digits, true/false/null as those words; a VALUE of "*" only requires the
-key to be present.  Prints the number of matching events (with --print:
+key to be present; a list (flags) also matches when VALUE is one of its
+elements.  Prints the number of matching events (with --print:
 the events themselves).  Exit 0 when at least --min events match (default
 1), else 1; with --max N also at most N.  Lines that are not valid JSON
 are an error (exit 3): the event log must be JSON lines.
@@ -83,7 +84,8 @@ def main(argv):
         ok = True
         for k, v in conds:
             present, val = lookup(ev, k)
-            if not present or (v != "*" and text(val) != v):
+            if not present or (v != "*" and text(val) != v and
+                               not (isinstance(val, list) and v in [text(x) for x in val])):
                 ok = False
                 break
         if ok:

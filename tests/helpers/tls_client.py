@@ -20,6 +20,11 @@ Exit status 0 for every outcome (the word is the result), 2 on usage errors.
              so the SNI arrives in a later segment than the record header)
 --segment N  send it in N-byte send() calls (tiny segments), --pause apart
 --fast-open  send the first bytes in the SYN (TCP Fast Open; MSG_FASTOPEN)
+--record N   cut the handshake message into records of N bytes (N=1: one-byte records)
+--prelude    a handshake record with another message (hello_request) before the ClientHello
+--then-sni NAME  after the ClientHello (and --pause), a second one for NAME in the
+             same connection (--ccs: behind a change_cipher_spec record, as after a
+             HelloRetryRequest); then read until the connection ends
 Standard library only.
 """
 import argparse
@@ -87,6 +92,29 @@ def client_hello(sni, big):
     return rec, len(rec) - len(sni_ext)
 
 
+def rerecord(rec, size):
+    """The same handshake message in records of `size` bytes."""
+    hs = rec[5:]
+    return b"".join(b"\x16\x03\x01" + vec16(hs[i:i + size]) for i in range(0, len(hs), size))
+
+
+def read_to_end(s):
+    """Read until reset, close or timeout: the word for what happened."""
+    got = False
+    try:
+        while True:
+            data = s.recv(4096)
+            if not data:
+                return "handshake" if got else "closed"
+            got = True
+    except socket.timeout:
+        return "handshake" if got else "timeout"
+    except OSError as e:
+        if e.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
+            return "reset"
+        return "error:" + errno.errorcode.get(e.errno, str(e.errno))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--addr", required=True)
@@ -98,9 +126,17 @@ def main():
     ap.add_argument("--pause", type=float, default=0.05)
     ap.add_argument("--timeout", type=float, default=3.0)
     ap.add_argument("--fast-open", action="store_true")
+    ap.add_argument("--record", type=int, default=0)
+    ap.add_argument("--prelude", action="store_true")
+    ap.add_argument("--then-sni")
+    ap.add_argument("--ccs", action="store_true")
     a = ap.parse_args()
 
     rec, sni_off = client_hello(a.sni, a.big)
+    if a.record > 0:
+        rec = rerecord(rec, a.record)
+    if a.prelude:
+        rec = b"\x16\x03\x01" + vec16(b"\x00\x00\x00\x00") + rec
     if a.split_sni:
         cut = min(1400, max(1, sni_off - 8))
         parts = [rec[:cut], rec[cut:]]
@@ -132,6 +168,16 @@ def main():
             if i:
                 time.sleep(a.pause)
             s.sendall(p)
+        if a.then_sni:
+            time.sleep(a.pause)
+            second, _ = client_hello(a.then_sni, False)
+            if a.ccs:
+                second = b"\x14\x03\x03\x00\x01\x01" + second
+            s.sendall(second)
+            result = read_to_end(s)
+            print("%s %.1fms" % (result, (time.monotonic() - t0) * 1000))
+            s.close()
+            return 0
         data = s.recv(5)
         if not data:
             result = "closed"

@@ -95,6 +95,11 @@ blocked_seen=$(grep -cE "^($LAB_C1_V4|$LAB_C1_V6) (chatgpt\.com|claude\.ai|meta\
 t_is "no blocked ClientHello from client 1 reached the server" "$blocked_seen" 0
 
 # Decided flows are marked and leave the queue: the connmark rules count.
+# An allowed flow is decided once its handshake has moved on (the
+# client's second flight, README "The decision point"): what the client
+# sends after that, here a request body, bypasses the queue.
+head -c 300000 /dev/zero | t_exec c1 curl -sk --max-time 5 -o /dev/null --data-binary @- \
+	--resolve "www.example.org:443:$LAB_SRV_V4" https://www.example.org/ >/dev/null 2>&1 || true
 allowed=$(t_exec gw iptables -t mangle -L aigate -v -n -x | awk '/aigate: allowed flow/ {print $1}')
 t_ok "allowed flows bypass the queue by connection mark ($allowed packets)" test "${allowed:-0}" -gt 0
 

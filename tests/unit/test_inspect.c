@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -14,9 +16,23 @@
 #include "dns_build.h"
 #include "inspect.h"
 #include "pkt_build.h"
+#include "quic_build.h"
 #include "tls_build.h"
 
 static const uint8_t seed[16] = { 7, 7, 7 };
+
+/* Resident memory of this process now, KiB (/proc/self/statm), or 0. */
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = 0;
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
 static const int64_t T0 = 1764489600LL * 1000000; /* 2025-11-30 */
 
 struct fx {
@@ -225,10 +241,16 @@ static void test_tls_retransmission_differs(void **state)
 	size_t cut = 600;
 	tcp_seg(fx, 50004, 443, 1, TCPF_SYN, NULL, 0);
 	tcp_seg(fx, 50004, 443, 2, TCPF_ACK, ch, cut);
-	/* A copy of the whole hello with other bytes where they overlap. */
+	/* A copy of the whole hello with other bytes where they overlap:
+	 * the server may read either, so both are read and the worst wins. */
 	const struct inspect_result *r = tcp_seg(fx, 50004, 443, 2, TCPF_ACK, fake, len);
-	assert_int_equal(r->n_names, 1);
+	assert_int_equal(r->n_names, 2);
+	assert_name(r, 0, "example.com", APP_TLS, ACTION_ALLOW);
 	assert_true(r->names[0].flags & FLAG_OVERLAP_MISMATCH);
+	assert_name(r, 1, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_true(r->names[1].flags & FLAG_OVERLAP_MISMATCH);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
 	assert_int_equal(inspector_stats(fx->in)->overlap_mismatches, 1);
 }
 
@@ -426,6 +448,375 @@ static void test_flow_table_bounds(void **state)
 	inspector_free(small);
 }
 
+
+/* --- evasion (issue 7) --------------------------------------------------- */
+
+/* One TLS segment from c4:sport to s4:443 with TTL and checksum chosen,
+ * inspected with the daemon's checksum verification on. */
+static const struct inspect_result *tcp_seg_meta(struct fx *fx, uint16_t sport, uint32_t seq,
+						 const uint8_t *data, size_t len, uint8_t ttl,
+						 bool bad_checksum, bool verify)
+{
+	struct pkt_spec sp;
+	memset(&sp, 0, sizeof(sp));
+	sp.src = fx->c4;
+	sp.dst = fx->s4;
+	sp.proto = 6;
+	sp.sport = sport;
+	sp.dport = 443;
+	sp.seq = seq;
+	sp.ack = 1;
+	sp.tcp_flags = TCPF_ACK | TCPF_PSH;
+	sp.payload = data;
+	sp.payload_len = len;
+	sp.ttl = ttl;
+	sp.bad_checksum = bad_checksum;
+	size_t pl = pkt_build(fx->pkt, sizeof(fx->pkt), &sp);
+	struct inspect_meta m = { .csum_verify = verify };
+	inspect_packet_meta(fx->in, fx->cfg->policy, bytes_make(fx->pkt, pl), &m, T0, &fx->res);
+	return &fx->res;
+}
+
+/* An allowed ClientHello does not decide the flow: what follows it in
+ * the client's stream might be another ClientHello.  Application data
+ * (or an alert, or another handshake message) ends that. */
+static void test_tls_allowed_pending_until_moved_on(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "example.org", 600);
+	const struct inspect_result *r = tcp_seg(fx, 51000, 443, 100, TCPF_ACK, ch, len);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "example.org", APP_TLS, ACTION_ALLOW);
+	assert_int_equal(r->state, FLOW_PENDING);
+	/* TLS 1.3 middlebox compatibility: change_cipher_spec is skipped. */
+	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1 };
+	r = tcp_seg(fx, 51000, 443, 100 + (uint32_t)len, TCPF_ACK, ccs, sizeof(ccs));
+	assert_int_equal(r->state, FLOW_PENDING);
+	assert_int_equal(r->n_names, 0);
+	static const uint8_t data[] = { 23, 3, 3, 0, 2, 0xaa, 0xbb };
+	r = tcp_seg(fx, 51000, 443, 106 + (uint32_t)len, TCPF_ACK, data, sizeof(data));
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->action, ACTION_ALLOW);
+
+	/* TLS 1.2: a ClientKeyExchange (handshake type 16) moves on too. */
+	r = tcp_seg(fx, 51001, 443, 100, TCPF_ACK, ch, len);
+	assert_int_equal(r->state, FLOW_PENDING);
+	static const uint8_t cke[] = { 22, 3, 3, 0, 5, 16, 0, 0, 1, 0 };
+	r = tcp_seg(fx, 51001, 443, 100 + (uint32_t)len, TCPF_ACK, cke, sizeof(cke));
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_ALLOW);
+}
+
+/* Two ClientHellos in one flow (a fake then the real one, or the second
+ * hello after a HelloRetryRequest, behind a change_cipher_spec): the
+ * worst decides. */
+static void test_tls_two_hellos(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t a[4096], b[4096];
+	size_t alen = tls_build_simple(a, sizeof(a), "example.org", 600);
+	size_t blen = tls_build_simple(b, sizeof(b), "claude.ai", 600);
+	const struct inspect_result *r = tcp_seg(fx, 51010, 443, 1, TCPF_ACK, a, alen);
+	assert_int_equal(r->state, FLOW_PENDING);
+	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1 };
+	r = tcp_seg(fx, 51010, 443, 1 + (uint32_t)alen, TCPF_ACK, ccs, sizeof(ccs));
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = tcp_seg(fx, 51010, 443, 7 + (uint32_t)alen, TCPF_ACK, b, blen);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "claude.ai", APP_TLS, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_MULTI_HELLO);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+
+	/* Both in one segment. */
+	uint8_t both[8192];
+	memcpy(both, a, alen);
+	memcpy(both + alen, b, blen);
+	r = tcp_seg(fx, 51011, 443, 1, TCPF_ACK, both, alen + blen);
+	assert_int_equal(r->n_names, 2);
+	assert_name(r, 1, "claude.ai", APP_TLS, ACTION_BLOCK);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_true(inspector_stats(fx->in)->tls_multi_hello >= 2);
+}
+
+/* A fake ClientHello for a harmless name that the server never reads
+ * (TTL too low to reach it, bad checksum), then the real one at the same
+ * sequence number. */
+static void test_tls_fake_hello_first(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t fake[4096], real[4096];
+	size_t flen = tls_build_simple(fake, sizeof(fake), "example.org", 700);
+	size_t rlen = tls_build_simple(real, sizeof(real), "chatgpt.com", 700);
+
+	/* Low TTL (nothing to verify): the differing copy is read too. */
+	const struct inspect_result *r = tcp_seg_meta(fx, 51020, 1000, fake, flen, 1, false, true);
+	assert_int_equal(r->state, FLOW_PENDING);
+	assert_name(r, 0, "example.org", APP_TLS, ACTION_ALLOW);
+	r = tcp_seg_meta(fx, 51020, 1000, real, rlen, 64, false, true);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_OVERLAP_MISMATCH);
+
+	/* Bad checksum, verified: the fake is not even looked at. */
+	r = tcp_seg_meta(fx, 51021, 1000, fake, flen, 64, true, true);
+	assert_true(r->bad_checksum);
+	assert_int_equal(r->state, FLOW_NOT_INSPECTED);
+	assert_int_equal(r->n_names, 0);
+	r = tcp_seg_meta(fx, 51021, 1000, real, rlen, 64, false, true);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_int_equal(inspector_stats(fx->in)->bad_checksum, 1);
+
+	/* Bad checksum that cannot be verified (NFQA_SKB_CSUMNOTREADY, a
+	 * capture): as with the low TTL. */
+	r = tcp_seg_meta(fx, 51022, 1000, fake, flen, 64, true, false);
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = tcp_seg_meta(fx, 51022, 1000, real, rlen, 64, false, false);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_int_equal(r->state, FLOW_DECIDED);
+
+	/* The fake shorter than the real one, and the real one in two
+	 * segments: the second copy cannot be read whole at first, so the
+	 * flow takes the undecided action as well. */
+	uint8_t tiny[512];
+	size_t tlen = tls_build_simple(tiny, sizeof(tiny), "a.example", 0);
+	r = tcp_seg_meta(fx, 51023, 1, tiny, tlen, 1, false, true);
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = tcp_seg_meta(fx, 51023, 1, real, 300, 64, false, true);
+	r = tcp_seg_meta(fx, 51023, 301, real + 300, rlen - 300, 64, false, true);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+}
+
+/* A fake ClientHello far outside the window (which the server drops),
+ * before or after the real one's sequence numbers. */
+static void test_tls_out_of_window_fake(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t fake[4096], real[4096];
+	size_t flen = tls_build_simple(fake, sizeof(fake), "example.org", 700);
+	size_t rlen = tls_build_simple(real, sizeof(real), "chatgpt.com", 700);
+	uint32_t isn1 = 7000000;
+	const struct inspect_result *r = tcp_seg(fx, 51030, 443, isn1 - 100000, TCPF_ACK, fake, flen);
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = tcp_seg(fx, 51030, 443, isn1, TCPF_ACK, real, rlen);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_true(r->n_names >= 1);
+	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_OUT_OF_WINDOW);
+
+	r = tcp_seg(fx, 51031, 443, isn1 + 100000, TCPF_ACK, fake, flen);
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = tcp_seg(fx, 51031, 443, isn1, TCPF_ACK, real, rlen);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_int_equal(inspector_stats(fx->in)->tls_out_of_window, 2);
+}
+
+/* Handshake data before the ClientHello (a HelloRequest-like message),
+ * two messages in one record: no valid client, maybe a lenient server:
+ * the undecided action. */
+static void test_tls_handshake_before_hello(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t buf[4096];
+	static const uint8_t hello_request[] = { 22, 3, 1, 0, 4, 0, 0, 0, 0 };
+	memcpy(buf, hello_request, sizeof(hello_request));
+	size_t len = sizeof(hello_request) +
+		     tls_build_simple(buf + sizeof(hello_request), sizeof(buf) - sizeof(hello_request),
+				      "chatgpt.com", 600);
+	tcp_seg(fx, 51040, 443, 0, TCPF_SYN, NULL, 0);
+	const struct inspect_result *r = tcp_seg(fx, 51040, 443, 1, TCPF_ACK, buf, len);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	assert_int_equal(r->n_names, 1);
+	assert_false(r->names[0].has_name);
+	assert_int_equal(r->names[0].decision.reason, REASON_UNDECIDED);
+}
+
+/* SNI in odd case and with a trailing dot is the same name. */
+static void test_tls_sni_case_and_dot(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "ChatGPT.COM.", 600);
+	const struct inspect_result *r = tcp_seg(fx, 51050, 443, 1, TCPF_ACK, ch, len);
+	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_int_equal(r->state, FLOW_DECIDED);
+}
+
+/* DNS: an unusual class, 0x20 case, several questions with the blocked
+ * one last. */
+static void test_dns_class_case_questions(void **state)
+{
+	struct fx *fx = *state;
+	struct dns_build_question qs[3] = { { "example.org", 1, 1 }, { "ExAmPlE.net", 28, 1 },
+					    { "cHaTgPt.CoM", 1, 3 } };
+	uint8_t q[600];
+	size_t qlen = dns_build_query(q, sizeof(q), 9, 0x0100, qs, 3, NULL);
+	const struct inspect_result *r =
+		feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 2, &fx->s4, 53, q, qlen), T0);
+	assert_int_equal(r->n_names, 3);
+	assert_name(r, 2, "chatgpt.com", APP_DNS, ACTION_BLOCK);
+	assert_int_equal(r->action, ACTION_BLOCK);
+	/* CHAOS class alone. */
+	qlen = dns_build_query(q, sizeof(q), 10, 0x0100, &qs[2], 1, NULL);
+	r = feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 3, &fx->s4, 53, q, qlen), T0);
+	assert_name(r, 0, "chatgpt.com", APP_DNS, ACTION_BLOCK);
+}
+
+/* IP fragments: the core never sees a whole handshake or query it could
+ * judge in a first fragment that ends early: the undecided action. */
+static void test_fragmented_handshake_and_query(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096], whole[5000], frag[5000];
+	size_t len = tls_build_simple(ch, sizeof(ch), "chatgpt.com", 900);
+	const struct ip_addr *cs[2][2] = { { &fx->c4, &fx->s4 }, { &fx->c6, &fx->s6 } };
+	for (int fam = 0; fam < 2; fam++) {
+		size_t wl = pkt_build_tcp(whole, sizeof(whole), cs[fam][0], (uint16_t)(51060 + fam),
+					  cs[fam][1], 443, 1, 1, TCPF_ACK, ch, len);
+		size_t fl = pkt_fragment(frag, sizeof(frag), whole, wl, 0, 64, 99);
+		assert_true(fl > 0);
+		inspect_packet(fx->in, fx->cfg->policy, bytes_make(frag, fl), T0, &fx->res);
+		assert_int_equal(fx->res.state, FLOW_DECIDED);
+		assert_int_equal(fx->res.action, ACTION_BLOCK);
+		assert_true(fx->res.names[0].flags & FLAG_FRAGMENT);
+		/* The rest: non-first fragments, not inspected. */
+		fl = pkt_fragment(frag, sizeof(frag), whole, wl, 64, 4000, 99);
+		inspect_packet(fx->in, fx->cfg->policy, bytes_make(frag, fl), T0, &fx->res);
+		assert_int_equal(fx->res.n_names, 0);
+
+		/* A DNS query cut inside its question. */
+		uint8_t q[600];
+		size_t qlen = dns_build_query1(q, sizeof(q), 5, "chatgpt.com", 1, true);
+		wl = pkt_build_udp(whole, sizeof(whole), cs[fam][0], 5353, cs[fam][1], 53, q, qlen);
+		fl = pkt_fragment(frag, sizeof(frag), whole, wl, 0, 24, 100);
+		inspect_packet(fx->in, fx->cfg->policy, bytes_make(frag, fl), T0, &fx->res);
+		assert_int_equal(fx->res.n_names, 1);
+		assert_int_equal(fx->res.names[0].decision.reason, REASON_UNDECIDED);
+		assert_int_equal(fx->res.action, ACTION_BLOCK);
+		/* Whole question in the first fragment: judged by its name. */
+		fl = pkt_fragment(frag, sizeof(frag), whole, wl, 0, 40, 101);
+		inspect_packet(fx->in, fx->cfg->policy, bytes_make(frag, fl), T0, &fx->res);
+		assert_int_equal(fx->res.n_names, 1);
+		assert_name(&fx->res, 0, "chatgpt.com", APP_DNS, ACTION_BLOCK);
+	}
+}
+
+/* A flood of a million half-open flows with partial ClientHellos stays
+ * within the configured bounds (flows and reassembly memory, measured as
+ * resident memory), and every evicted undecided flow is counted. */
+static void test_flood_million_flows(void **state)
+{
+	struct fx *fx = *state;
+	struct inspect_limits lim = { .max_flows = 65536, .max_buffer_total = 32u << 20 };
+	struct inspector *in = inspector_new(&lim, seed);
+	assert_non_null(in);
+	uint8_t ch[4096];
+	size_t len = tls_build_simple(ch, sizeof(ch), "chatgpt.com", 1800);
+	long rss0 = rss_kib();
+	const unsigned n = 1000000;
+	struct ip_addr src = fx->c4;
+	for (unsigned i = 0; i < n; i++) {
+		src.b[2] = (uint8_t)(i >> 16);
+		src.b[3] = (uint8_t)(i >> 8);
+		size_t pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &src, (uint16_t)(1024 + (i & 0xff)),
+					  &fx->s4, 443, 1, 1, TCPF_ACK, ch, 700 + (i % 600));
+		inspect_packet(in, fx->cfg->policy, bytes_make(fx->pkt, pl), T0 + i, &fx->res);
+		assert_int_equal(fx->res.state, FLOW_PENDING);
+	}
+	const struct inspect_stats *st = inspector_stats(in);
+	long grown = rss_kib() - rss0;
+	print_message("flood: %u flows, %llu active, %llu evicted undecided, buffer %llu bytes, "
+		      "RSS grew %ld KiB (peak %ld KiB)\n", n, (unsigned long long)st->flows_active,
+		      (unsigned long long)st->flows_evicted_undecided,
+		      (unsigned long long)st->buffer_bytes, grown, rss_kib());
+	assert_int_equal(st->flows_created, n);
+	assert_true(st->flows_active <= 65536);
+	assert_true(st->buffer_bytes <= 32u << 20);
+	assert_int_equal(st->flows_evicted_undecided, st->flows_evicted);
+	assert_true(st->flows_evicted >= n - 65536);
+	/* Slots (a few hundred bytes each) plus the reassembly budget plus
+	 * allocator slack: far below what a million flows would take.  (Not
+	 * under AddressSanitizer, whose quarantine keeps freed memory.) */
+#if !defined(__SANITIZE_ADDRESS__)
+	assert_true(grown < (long)(32 + 65536 * 600 / 1048576 + 48) * 1024);
+#endif
+	/* A recently evicted flow that comes back gets the undecided action
+	 * (the remembered evicted keys are a bounded set: long-gone ones are
+	 * forgotten, and their continuation looks like a stream we joined
+	 * late). */
+	unsigned i = n - (unsigned)st->flows_active - 1;
+	src.b[2] = (uint8_t)(i >> 16);
+	src.b[3] = (uint8_t)(i >> 8);
+	size_t pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &src, (uint16_t)(1024 + (i & 0xff)),
+				  &fx->s4, 443, 1 + 700 + (i % 600), 1, TCPF_ACK, ch + 700 + (i % 600),
+				  len - 700 - (i % 600));
+	inspect_packet(in, fx->cfg->policy, bytes_make(fx->pkt, pl), T0 + n, &fx->res);
+	assert_int_equal(fx->res.state, FLOW_DECIDED);
+	assert_int_equal(fx->res.action, ACTION_BLOCK);
+	inspector_free(in);
+}
+
+/* A protected QUIC v1 Initial datagram to s4:443 with one CRYPTO frame
+ * carrying a ClientHello for sni, padded to 1200 bytes. */
+static size_t quic_initial_for(uint8_t *out, size_t cap, const char *sni, uint8_t dcid0)
+{
+	uint8_t ch[1200], payload[1300];
+	uint8_t dcid[8] = { dcid0, 1, 2, 3, 4, 5, 6, 7 };
+	size_t chl = quic_build_client_hello(ch, sizeof(ch), sni, 0);
+	size_t fl = quic_build_crypto_frame(payload, sizeof(payload), 0, ch, chl);
+	assert_true(fl > 0 && fl < 1150);
+	memset(payload + fl, 0, 1150 - fl);
+	struct quic_build_params qp = { .version = 1, .dcid = dcid, .dcid_len = 8, .pn = 0,
+					.pn_len = 2 };
+	return quic_build_initial(out, cap, &qp, payload, 1150);
+}
+
+/* QUIC: a harmless Initial first, then one for a blocked name in the same
+ * UDP flow: the worst decides; a retransmitted Initial with the same
+ * name adds nothing; a 1-RTT packet ends the wait. */
+static void test_quic_two_initials(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t d[1500];
+	size_t n = quic_initial_for(d, sizeof(d), "example.org", 1);
+	const struct inspect_result *r =
+		feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 51100, &fx->s4, 443, d, n), T0);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "example.org", APP_QUIC, ACTION_ALLOW);
+	assert_int_equal(r->state, FLOW_PENDING);
+	r = feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 51100, &fx->s4, 443, d, n), T0);
+	assert_int_equal(r->n_names, 0);
+	assert_int_equal(r->state, FLOW_PENDING);
+	n = quic_initial_for(d, sizeof(d), "chatgpt.com", 2);
+	r = feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 51100, &fx->s4, 443, d, n), T0);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "chatgpt.com", APP_QUIC, ACTION_BLOCK);
+	assert_true(r->names[0].flags & FLAG_MULTI_HELLO);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_BLOCK);
+
+	/* Allowed, then a short-header (1-RTT) packet: decided, allowed. */
+	n = quic_initial_for(d, sizeof(d), "example.org", 3);
+	r = feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 51101, &fx->s4, 443, d, n), T0);
+	assert_int_equal(r->state, FLOW_PENDING);
+	static const uint8_t short_hdr[] = { 0x40, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+					     16, 17, 18, 19, 20, 21 };
+	r = feed(fx, pkt_build_udp(fx->pkt, sizeof(fx->pkt), &fx->c4, 51101, &fx->s4, 443, short_hdr,
+				   sizeof(short_hdr)), T0);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_ALLOW);
+}
+
 static void test_verdicts(void **state)
 {
 	(void)state;
@@ -463,6 +854,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dns_tcp_pipelined_and_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tunnel_and_fragment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_table_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_allowed_pending_until_moved_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_two_hellos, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_fake_hello_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_out_of_window_fake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_handshake_before_hello, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_sni_case_and_dot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_class_case_questions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragmented_handshake_and_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_million_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quic_two_initials, setup, teardown),
 		cmocka_unit_test(test_verdicts),
 	};
 	return cmocka_run_group_tests_name("inspect", tests, NULL, NULL);
