@@ -27,7 +27,7 @@ _aigatectl_opts() {
 	check) echo "--from= --json --at= --list= --config= --contracts=" ;;
 	scan) echo "--json --listed --list= --config= --contracts=" ;;
 	lint) echo "--list= --config= --contract=" ;;
-	status) echo "--json --socket= -c= --config=" ;;
+	status) echo "--json --prometheus --socket= -c= --config=" ;;
 	reload | reopen) echo "--socket= -c= --config=" ;;
 	report) echo "--since= --until= --format= -o= --output= --html= --list= --top=" ;;
 	reveal) echo "--key= --period= --at= --log= --candidates=" ;;
@@ -212,10 +212,10 @@ _aigate_firewall() {
 	--quic-ports) COMPREPLY=($(compgen -W "443" -- "$cur")); return ;;
 	esac
 	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in install | remove | status | print) verb=${COMP_WORDS[i]} ;; esac
+		case ${COMP_WORDS[i]} in install | remove | status | print | counters | zero) verb=${COMP_WORDS[i]} ;; esac
 	done
 	if [ -z "$verb" ] && [[ $cur != -* ]]; then
-		COMPREPLY=($(compgen -W "install remove status print" -- "$cur"))
+		COMPREPLY=($(compgen -W "install remove status print counters zero" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -W "--backend --fail-closed --fail-open --queues --tls-ports --quic-ports --help" -- "$cur"))

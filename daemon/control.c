@@ -209,13 +209,15 @@ void control_serve(int listen_fd, const struct control_ops *ops, void *ctx)
 		ok = ops->status(ctx, false, &out);
 	else if (strcmp(cmd, "status --json") == 0)
 		ok = ops->status(ctx, true, &out);
+	else if (strcmp(cmd, "status --prometheus") == 0)
+		ok = ops->metrics(ctx, &out);
 	else if (strcmp(cmd, "reload") == 0)
 		ok = ops->reload(ctx, &out);
 	else if (strcmp(cmd, "reopen") == 0)
 		ok = ops->reopen(ctx, &out);
 	else {
 		ok = false;
-		sbuf_printf(&out, "unknown command (status, status --json, reload, reopen)\n");
+		sbuf_printf(&out, "unknown command (status, status --json, status --prometheus, reload, reopen)\n");
 	}
 	if (out.failed) {
 		ok = false;

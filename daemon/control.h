@@ -30,6 +30,7 @@ struct control_ops {
 	bool (*status)(void *ctx, bool json, struct sbuf *out);
 	bool (*reload)(void *ctx, struct sbuf *out);
 	bool (*reopen)(void *ctx, struct sbuf *out);
+	bool (*metrics)(void *ctx, struct sbuf *out);   /* status --prometheus */
 };
 
 /* Create and listen on the socket at path, as root before privileges

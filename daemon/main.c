@@ -12,6 +12,7 @@
  * stop.  The threads: one worker per queue (worker.c) and this main
  * thread, which alone changes the configuration. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -224,6 +225,9 @@ static void restart_only(struct aigated *d, const struct daemon_settings *n, str
 	sbuf_free(&names);
 }
 
+static void configure_sinks(struct aigated *d, const struct daemon_settings *s, bool at_start,
+			    struct sbuf *out);
+
 static bool do_reload(struct aigated *d, struct sbuf *out)
 {
 	struct aigate_config *newc, *old;
@@ -265,6 +269,7 @@ static bool do_reload(struct aigated *d, struct sbuf *out)
 		}
 	}
 	evlog_set_syslog(newc->daemon.log_syslog != 0);
+	configure_sinks(d, &newc->daemon, false, out);
 	old = workers_swap_config(d->workers, d->n_workers, newc);
 	d->cfg = newc;
 	config_free(old);
@@ -314,7 +319,73 @@ static bool ctl_reopen(void *ctx, struct sbuf *out)
 	return do_reopen(ctx, out);
 }
 
-static const struct control_ops ctl_ops = { ctl_status, ctl_reload, ctl_reopen };
+static bool ctl_metrics(void *ctx, struct sbuf *out)
+{
+	status_format_prometheus(ctx, out);
+	return true;
+}
+
+static const struct control_ops ctl_ops = { ctl_status, ctl_reload, ctl_reopen, ctl_metrics };
+
+/* Write the counters for node_exporter's textfile collector: a temporary
+ * file beside the target, then rename, so a scrape never reads half. */
+static void write_metrics(struct aigated *d)
+{
+	const char *path = d->cfg->daemon.metrics_textfile;
+	static struct log_rate rl;
+	struct sbuf out;
+	char tmp[4096];
+	int fd;
+
+	if (path == NULL)
+		return;
+	memset(&out, 0, sizeof(out));
+	status_format_prometheus(d, &out);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	bool ok = fd != -1 && !out.failed &&
+		  write(fd, out.buf, out.len) == (ssize_t)out.len;
+	if (fd != -1 && close(fd) == -1)
+		ok = false;
+	if (ok && rename(tmp, path) == -1)
+		ok = false;
+	if (!ok) {
+		log_warnx_rl(&rl, "metrics textfile %s: %s", path, strerror(errno));
+		if (fd != -1)
+			unlink(tmp);
+	}
+	sbuf_free(&out);
+}
+
+/* The SIEM and privacy sinks of the event log (log.syslog_socket,
+ * log.pseudonymize), at start (as root: the pseudonym key is root's) and
+ * on reload (what needs the key can only be changed by a restart). */
+static void configure_sinks(struct aigated *d, const struct daemon_settings *s, bool at_start,
+			    struct sbuf *out)
+{
+	if (at_start || str_differs(s->syslog_socket, d->cfg->daemon.syslog_socket) ||
+	    s->syslog_facility != d->cfg->daemon.syslog_facility) {
+		if (evlog_set_syslog5424(s->syslog_socket, s->syslog_facility) == -1) {
+			log_warn("log.syslog_socket %s", s->syslog_socket);
+			if (out != NULL)
+				sbuf_printf(out, "cannot connect to %s: %s\n", s->syslog_socket,
+					    strerror(errno));
+		}
+	}
+	if (at_start && s->pseudonymize) {
+		const char *why = NULL;
+		if (evlog_pseudonymize(s->pseudonym_key, s->pseudonym_period_s, &why) == -1)
+			fatalx("log.pseudonymize: key %s: %s", s->pseudonym_key, why);
+		return;
+	}
+	if (!at_start && (s->pseudonymize != 0) != evlog_pseudonymizing()) {
+		log_warnx("reload: log.pseudonymize changes only with a restart (the key is read as root)");
+		if (out != NULL)
+			sbuf_printf(out, "log.pseudonymize: ignored until restart\n");
+	} else if (!at_start) {
+		evlog_set_pseudonym_period(s->pseudonym_period_s);
+	}
+}
 
 /* --- start-up ------------------------------------------------------------ */
 
@@ -392,7 +463,7 @@ int main(int argc, char **argv)
 	struct diag dg;
 	sigset_t sigs;
 	uint64_t wd_usec = 0;
-	int64_t next_wd = 0, next_status = 0;
+	int64_t next_wd = 0, next_status = 0, next_metrics = 0;
 	int ch, sfd, check = 0, verbose = 0;
 	gid_t ctl_gid = (gid_t)-1;
 	unsigned i;
@@ -480,6 +551,7 @@ int main(int argc, char **argv)
 	open_event_file(&d, pw);
 	d.kernel_stats_fd = status_open_kernel_stats();
 	evlog_set_syslog(d.cfg->daemon.log_syslog != 0);
+	configure_sinks(&d, &d.cfg->daemon, true, NULL);
 	if (pw != NULL)
 		drop_privileges(pw);
 	else if (geteuid() != 0 && capset_net_admin() == -1)
@@ -550,6 +622,10 @@ int main(int argc, char **argv)
 		if (wd_usec > 0 && now >= next_wd) {
 			sd_notify(0, "WATCHDOG=1");
 			next_wd = now + (int64_t)wd_usec / 3;
+		}
+		if (d.cfg->daemon.metrics_textfile != NULL && now >= next_metrics) {
+			write_metrics(&d);
+			next_metrics = now + (int64_t)d.cfg->daemon.metrics_interval_s * 1000000;
 		}
 		if (now >= next_status) {
 			char line[256];

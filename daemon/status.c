@@ -1,13 +1,19 @@
 /* status.c: the status report; see status.h. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#ifndef AIGATE_VERSION_STRING
+#define AIGATE_VERSION_STRING "0.1.0"
+#endif
+
 #include "event.h"
 #include "evlog.h"
 #include "list.h"
+#include "prometheus.h"
 #include "status.h"
 #include "worker.h"
 
@@ -287,4 +293,67 @@ void status_line(const struct aigated *d, char *buf, size_t cap)
 		 (unsigned long long)(d->cfg->policy->list ? list_serial(d->cfg->policy->list) : 0),
 		 (unsigned long long)total.packets, (unsigned long long)total.names,
 		 (unsigned long long)total.v_drop, (unsigned long long)total.missed);
+}
+
+void status_format_prometheus(const struct aigated *d, struct sbuf *out)
+{
+	const struct aigate_config *c = d->cfg;
+	struct prom_queue qs[64];
+	struct prom_counters pc;
+	struct evlog_stats es;
+	unsigned n = d->n_workers < 64 ? d->n_workers : 64;
+
+	memset(&pc, 0, sizeof(pc));
+	memset(qs, 0, sizeof(qs));
+	evlog_get_stats(&es);
+	for (unsigned i = 0; i < n; i++) {
+		const struct worker_stats *s = worker_stats(d->workers[i]);
+		struct prom_queue *q = &qs[i];
+		q->queue = worker_queue(d->workers[i]);
+		q->packets = ld(&s->packets);
+		q->verdicts[PROM_VERDICT_ACCEPT] = ld(&s->v_accept);
+		q->verdicts[PROM_VERDICT_ALLOW] = ld(&s->v_allow);
+		q->verdicts[PROM_VERDICT_BLOCK] = ld(&s->v_block);
+		q->verdicts[PROM_VERDICT_DROP] = ld(&s->v_drop);
+		q->dns_answers = ld(&s->dns_answers);
+		q->tcp_resets = ld(&s->resets);
+		q->inject_errors = ld(&s->inject_errors);
+		q->errors = ld(&s->errors);
+		q->missed = ld(&s->missed);
+		q->enobufs = ld(&s->enobufs);
+		q->verdict_errors = ld(&s->verdict_errors);
+		q->flows_active = ld(&s->flows_active);
+		q->flows_created = ld(&s->flows_created);
+		q->flows_evicted = ld(&s->flows_evicted);
+		q->flows_expired = ld(&s->flows_expired);
+		q->malformed[PROM_PARSER_IP] = ld(&s->ip_malformed);
+		q->malformed[PROM_PARSER_DNS] = ld(&s->dns_malformed);
+		q->malformed[PROM_PARSER_TLS] = ld(&s->tls_malformed);
+		q->malformed[PROM_PARSER_QUIC] = ld(&s->quic_malformed);
+		for (unsigned a = 0; a <= APP_QUIC; a++)
+			for (unsigned b = 0; b < ACTION_COUNT_; b++)
+				pc.names[a][b] += ld(&s->names_by[a][b]);
+	}
+	pc.queues = qs;
+	pc.n_queues = n;
+	pc.events_written = es.written;
+	pc.events_folded = es.folded;
+	pc.event_write_errors = es.write_errors;
+	pc.reloads_ok = d->reloads_ok;
+	pc.reloads_failed = d->reloads_failed;
+	pc.list_serial = c->policy->list != NULL ? list_serial(c->policy->list) : 0;
+	pc.start_time_s = d->started_us / 1000000;
+	pc.last_reload_s = d->last_reload_us / 1000000;
+	pc.mode = c->policy->mode;
+	pc.version = AIGATE_VERSION_STRING;
+	pc.sensor = c->sensor;
+	size_t need = prom_format(&pc, NULL, 0);
+	char *buf = malloc(need + 1);
+	if (buf == NULL) {
+		sbuf_printf(out, "# out of memory\n");
+		return;
+	}
+	prom_format(&pc, buf, need + 1);
+	sbuf_printf(out, "%s", buf);
+	free(buf);
 }

@@ -19,6 +19,10 @@ int status_open_kernel_stats(void);
  * in out->failed).  Main thread only. */
 void status_format(const struct aigated *d, bool json, struct sbuf *out);
 
+/* The counters in the Prometheus text exposition format (prometheus.h),
+ * for `aigatectl status --prometheus` and the metrics textfile. */
+void status_format_prometheus(const struct aigated *d, struct sbuf *out);
+
 /* One line for systemd's STATUS= into buf. */
 void status_line(const struct aigated *d, char *buf, size_t cap);
 

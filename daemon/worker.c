@@ -361,6 +361,11 @@ static void on_packet(void *ctx, const struct nfqueue_packet *pk)
 	}
 	if (r->n_names > 0)
 		atomic_fetch_add_explicit(&w->st.names, r->n_names, memory_order_relaxed);
+	for (unsigned k = 0; k < r->n_names; k++) {
+		unsigned app = (unsigned)r->names[k].app_proto, act = (unsigned)r->names[k].decision.action;
+		if (app <= APP_QUIC && act < ACTION_COUNT_)
+			atomic_fetch_add_explicit(&w->st.names_by[app][act], 1, memory_order_relaxed);
+	}
 
 	switch (r->state) {
 	case FLOW_PER_MESSAGE:

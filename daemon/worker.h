@@ -40,6 +40,7 @@ struct worker_stats {
 	atomic_uint_fast64_t verdict_errors; /* verdicts the kernel refused or that failed */
 	atomic_uint_fast64_t bad_messages;   /* undecodable queue messages */
 	atomic_uint_fast64_t names;          /* names completed (DNS questions, SNIs) */
+	atomic_uint_fast64_t names_by[APP_QUIC + 1][ACTION_COUNT_]; /* by app_proto and action */
 	/* From inspector_stats, refreshed about once a second. */
 	atomic_uint_fast64_t flows_active, flows_created, flows_evicted, flows_expired;
 	atomic_uint_fast64_t ip_malformed, dns_malformed, tls_malformed, quic_malformed;

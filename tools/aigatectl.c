@@ -20,7 +20,7 @@ static const struct verb verbs[] = {
 	{ "check", cmd_check, "check [--from IP] [--json] [--at DATE] [--list FILE|DIR] [--config FILE] [--contracts DIR] NAME..." },
 	{ "scan", cmd_scan, "scan [--json] [--listed] [--list FILE|DIR] [--config FILE] FILE..." },
 	{ "lint", cmd_lint, "lint [--list FILE|DIR] [--config FILE] [--contract FILE]..." },
-	{ "status", cmd_status, "status [--json] [--socket PATH] [--config FILE]" },
+	{ "status", cmd_status, "status [--json | --prometheus] [--socket PATH] [--config FILE]" },
 	{ "reload", cmd_reload, "reload [--socket PATH] [--config FILE]" },
 	{ "reopen", cmd_reopen, "reopen [--socket PATH] [--config FILE]" },
 	{ "report", cmd_report, "report [--since DATE] [--until DATE] [--format text|json|html] [-o FILE] [--list FILE|DIR] [--top N] LOG..." },

@@ -36,7 +36,7 @@
 static int usage(const char *verb)
 {
 	fprintf(stderr, "usage: aigatectl %s%s [--socket PATH] [-c|--config FILE]\n", verb,
-		strcmp(verb, "status") == 0 ? " [--json]" : "");
+		strcmp(verb, "status") == 0 ? " [--json | --prometheus]" : "");
 	return 2;
 }
 
@@ -254,7 +254,7 @@ static void print_firewall(const char *path, bool json, const char *body)
 static int run(const char *verb, int argc, char **argv)
 {
 	const char *sock = NULL, *conf = NULL;
-	bool json = false;
+	bool json = false, prometheus = false;
 	char *path, *answer = NULL, *body;
 	char cmd[32];
 	int i, rc;
@@ -264,6 +264,8 @@ static int run(const char *verb, int argc, char **argv)
 
 		if (strcmp(a, "--json") == 0 && strcmp(verb, "status") == 0)
 			json = true;
+		else if (strcmp(a, "--prometheus") == 0 && strcmp(verb, "status") == 0)
+			prometheus = true;
 		else if (strcmp(a, "--socket") == 0 && i + 1 < argc)
 			sock = argv[++i];
 		else if (strncmp(a, "--socket=", 9) == 0)
@@ -281,7 +283,10 @@ static int run(const char *verb, int argc, char **argv)
 	path = socket_path(verb, sock, conf);
 	if (path == NULL)
 		return 1;
-	snprintf(cmd, sizeof(cmd), "%s%s", verb, json ? " --json" : "");
+	if (json && prometheus)
+		return usage(verb);
+	snprintf(cmd, sizeof(cmd), "%s%s", verb,
+		 json ? " --json" : prometheus ? " --prometheus" : "");
 	rc = exchange(verb, path, cmd, &answer);
 	if (rc == -1) {
 		free(path);
@@ -290,7 +295,7 @@ static int run(const char *verb, int argc, char **argv)
 	body = strchr(answer, '\n');
 	body = body != NULL ? body + 1 : answer + strlen(answer);
 	if (strncmp(answer, "ok\n", 3) == 0) {
-		if (strcmp(verb, "status") == 0)
+		if (strcmp(verb, "status") == 0 && !prometheus)
 			print_firewall(path, json, body);
 		else
 			fputs(body, stdout);

@@ -504,8 +504,11 @@ static void inspect_tls_stream(struct inspector *in, const struct policy *p,
 			decide_flow(in, f, out);
 			return;
 		}
+		/* Not TLS: nothing to judge by name; decided "allow" without an
+		 * event so that the kernel stops queueing the connection. */
 		flow_finish(in, f, FLOW_ST_IGNORED);
-		out->state = FLOW_NOT_INSPECTED;
+		out->state = FLOW_DECIDED;
+		out->action = ACTION_ALLOW;
 		return;
 	}
 	}
@@ -639,6 +642,16 @@ static void inspect_dns_stream(struct inspector *in, const struct policy *p,
 	}
 }
 
+/* Does this segment start a TLS record carrying a ClientHello (RFC 8446
+ * s5.1: content type 22, legacy version 3.x, then handshake type 1)? */
+static bool starts_client_hello(struct bytes payload)
+{
+	uint8_t type, major, hs_type;
+	return bytes_peek_u8(&payload, 0, &type) && type == 22 &&
+	       bytes_peek_u8(&payload, 1, &major) && major == 3 &&
+	       bytes_peek_u8(&payload, 5, &hs_type) && hs_type == 1;
+}
+
 static void inspect_tcp(struct inspector *in, const struct policy *p,
 			struct inspect_result *out, int64_t now_us)
 {
@@ -659,6 +672,17 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 			decide_undecided(in, p, f, out, now_us);
 			return;
 		}
+	} else if (f->kind == FLOW_KIND_TLS && f->state != FLOW_ST_PENDING &&
+		   (syn || starts_client_hello(pi->l4_payload))) {
+		/* A finished flow that starts again: a new connection on the
+		 * same addresses and ports (the client reused its port; the
+		 * daemon never sees the SYN) or a new hello.  It must not
+		 * inherit the old verdict: start over. */
+		flow_remove(in->flows, f);
+		f = flow_create(in->flows, &key, now_us);
+		f->kind = FLOW_KIND_TLS;
+		in->stats.flows_created++;
+		in->stats.flows_restarted++;
 	} else {
 		flow_touch(in->flows, f, now_us);
 	}
@@ -671,7 +695,15 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 		out->action = (enum action)f->action;
 		return;
 	case FLOW_ST_IGNORED:
-		out->state = FLOW_NOT_INSPECTED;
+		/* Not TLS (or a broken hello no server accepts): nothing to
+		 * decide by name.  A TLS-port flow is decided "allow" without an
+		 * event, so that the kernel stops queueing it. */
+		if (f->kind == FLOW_KIND_TLS) {
+			out->state = FLOW_DECIDED;
+			out->action = ACTION_ALLOW;
+		} else {
+			out->state = FLOW_NOT_INSPECTED;
+		}
 		return;
 	case FLOW_ST_PENDING:
 		break;
@@ -719,9 +751,15 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 		/* Out of reassembly memory: evict the oldest pending flows. */
 		flow_make_room(in->flows, f, flow_table_per_flow_buffer(in->flows));
 		if (!stream_add(&f->stream, budget, pi->tcp_seq, pi->l4_payload)) {
+			/* No room even after evicting: memory pressure must not
+			 * let a handshake through unread. */
 			in->stats.flows_given_up++;
-			flow_finish(in, f, FLOW_ST_IGNORED);
-			out->state = FLOW_NOT_INSPECTED;
+			if (f->kind == FLOW_KIND_TLS) {
+				decide_undecided(in, p, f, out, now_us);
+			} else {
+				flow_finish(in, f, FLOW_ST_IGNORED);
+				out->state = FLOW_NOT_INSPECTED;
+			}
 			return;
 		}
 	}

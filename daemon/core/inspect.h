@@ -84,6 +84,7 @@ struct inspect_stats {
 	uint64_t buffer_bytes;          /* reassembly bytes held now */
 	uint64_t overlap_mismatches;
 	uint64_t dns_overflow;           /* names beyond INSPECT_MAX_NAMES in one packet */
+	uint64_t flows_restarted;        /* finished TLS flows that began again (port reuse) */
 	uint64_t flows_given_up;         /* pending flows abandoned: too many packets or too big */
 	/* Evasion attempts and oddities, each counted where it is handled. */
 	uint64_t bad_checksum;           /* TCP/UDP checksum wrong (only when verified): dropped */

@@ -343,21 +343,48 @@ static void test_not_tls(void **state)
 {
 	struct fx *fx = *state;
 	static const char get[] = "GET / HTTP/1.1\r\nHost: chatgpt.com\r\n\r\n";
-	/* With the SYN seen, the first payload byte settles it at once. */
+	/* With the SYN seen, the first payload byte settles it at once: not
+	 * TLS, so decided "allow" without a name (the kernel then stops
+	 * queueing the connection). */
 	tcp_seg(fx, 50006, 8080, 0, TCPF_SYN, NULL, 0);
 	const struct inspect_result *r =
 		tcp_seg(fx, 50006, 8080, 1, TCPF_ACK, (const uint8_t *)get, sizeof(get) - 1);
 	assert_int_equal(r->n_names, 0);
-	assert_int_equal(r->state, FLOW_NOT_INSPECTED);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_ALLOW);
 	/* Without it, a few segments are waited for (one may have overtaken
-	 * the real start), then the flow is left alone. */
+	 * the real start), then the flow is left alone the same way. */
 	uint32_t seq = 1000;
 	for (int i = 0; i < 3; i++) {
 		r = tcp_seg(fx, 50008, 8080, seq, TCPF_ACK, (const uint8_t *)get, sizeof(get) - 1);
 		seq += sizeof(get) - 1;
 	}
 	assert_int_equal(r->n_names, 0);
-	assert_int_equal(r->state, FLOW_NOT_INSPECTED);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_ALLOW);
+}
+
+static void test_port_reuse_starts_over(void **state)
+{
+	struct fx *fx = *state;
+	uint8_t ch[4096];
+	/* A connection to an unlisted name, decided and finished... */
+	size_t len = tls_build_simple(ch, sizeof(ch), "www.example.org", 600);
+	tcp_seg(fx, 50020, 443, 100, TCPF_ACK, ch, len);
+	static const uint8_t appdata[] = { 23, 3, 3, 0, 2, 0xab, 0xcd };
+	const struct inspect_result *r =
+		tcp_seg(fx, 50020, 443, 100 + (uint32_t)len, TCPF_ACK, appdata, sizeof(appdata));
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(r->action, ACTION_ALLOW);
+	/* ...then a new connection from the same client port (the daemon
+	 * never sees its SYN) with a hello for a blocked name: it must not
+	 * inherit "allow". */
+	len = tls_build_simple(ch, sizeof(ch), "chatgpt.com", 600);
+	r = tcp_seg(fx, 50020, 443, 987654321, TCPF_ACK, ch, len);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
+	assert_int_equal(r->state, FLOW_DECIDED);
+	assert_int_equal(inspector_stats(fx->in)->flows_restarted, 1);
 }
 
 static void test_dns_tcp_pipelined_and_split(void **state)
@@ -851,6 +878,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tls_tiny_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evicted_handshake_stays_suspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_reuse_starts_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_tcp_pipelined_and_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tunnel_and_fragment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow_table_bounds, setup, teardown),
