@@ -300,6 +300,8 @@ $(B)/.deps-deb: mk/deps.sh
 clean:
 	rm -rf build build-san build-fuzz-replay build-fuzz
 
+.SECONDARY:
+
 -include $(shell find $(B) build-fuzz-replay -name '*.d' 2>/dev/null)
 
 $(B)/.deps-bench: mk/deps.sh
