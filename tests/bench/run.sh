@@ -180,5 +180,10 @@ pps() { echo "$npk / $1" | bc -l | xargs printf '%.0f'; }
 	cat "$OUT/chase.txt"
 	echo '```'
 } >"$OUT/results.md"
+# aigatectl report over a generated event log (1M events; 100k in quick mode).
+log "report over a generated event log"
+if BENCH_EVENTS=$([ "$REPS" = 1 ] && echo 100000 || echo 1000000) tests/bench/report.sh >"$OUT/report.txt" 2>/dev/null; then
+	{ echo; echo "aigatectl report (tests/bench/report.sh):"; echo; echo '```'; cat "$OUT/report.txt"; echo '```'; } >>"$OUT/results.md"
+fi
 cat "$OUT/results.md"
 [ "$(id -u)" = 0 ] && BENCH_QUICK=${BENCH_QUICK:-$([ "$REPS" = 1 ] && echo 1 || echo 0)} tests/bench/inline.sh || echo "bench: inline benchmarks skipped (need root) or failed" >&2
