@@ -47,6 +47,7 @@ struct nfqueue {
 	uint32_t seq;
 	struct nfqueue_counters c;
 	struct mmsghdr msgs[NFQ_RECV_BATCH];
+	bool batch_full;                 /* the last receive filled the batch */
 	struct iovec iov[NFQ_RECV_BATCH];
 	uint8_t *bufs;                   /* NFQ_RECV_BATCH * NFQ_BUF_LEN */
 	struct pending_verdict v[NFQ_MAX_VERDICTS];
@@ -276,6 +277,7 @@ unsigned nfqueue_receive(struct nfqueue *q, nfqueue_packet_fn cb, void *ctx)
 		q->msgs[i].msg_hdr.msg_flags = 0;
 	}
 	n = recvmmsg(q->fd, q->msgs, NFQ_RECV_BATCH, MSG_DONTWAIT, NULL);
+	q->batch_full = n == NFQ_RECV_BATCH || (n < 0 && errno == ENOBUFS);
 	if (n < 0) {
 		if (errno == ENOBUFS)
 			q->c.enobufs++;
@@ -381,4 +383,9 @@ void nfqueue_flush_verdicts(struct nfqueue *q)
 	send_batch(q, b);
 	mnl_nlmsg_batch_stop(b);
 	q->n_v = 0;
+}
+
+bool nfqueue_batch_full(const struct nfqueue *q)
+{
+	return q->batch_full;
 }

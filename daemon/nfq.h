@@ -68,6 +68,12 @@ struct nfqueue_packet {
 typedef void (*nfqueue_packet_fn)(void *ctx, const struct nfqueue_packet *pkt);
 unsigned nfqueue_receive(struct nfqueue *q, nfqueue_packet_fn cb, void *ctx);
 
+/* True when the last nfqueue_receive filled its batch (or overran): more
+ * is probably waiting.  Otherwise the socket was drained, and asking
+ * again would cost a system call that returns nothing (poll wakes the
+ * worker when more arrives). */
+bool nfqueue_batch_full(const struct nfqueue *q);
+
 /* Verdicts, collected and sent by nfqueue_flush_verdicts in one sendmsg:
  * plain accepts are folded into one NFQNL_MSG_VERDICT_BATCH sent after
  * every other verdict of the round.  set_mark: the packet leaves with

@@ -501,6 +501,8 @@ static void drain(struct worker *w)
 		w->now_us = realtime_us();
 		if (nfqueue_receive(w->q, on_packet, w) == 0)
 			break;
+		if (!nfqueue_batch_full(w->q))
+			break; /* drained: the verdicts go out below */
 		nfqueue_flush_verdicts(w->q);
 	}
 	nfqueue_flush_verdicts(w->q);
