@@ -11,43 +11,7 @@
 
 #include "bytes.h"
 #include "dns.h"
-
-/* An output buffer that counts what it could not hold. */
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;  /* bytes produced so far, stored or not */
-};
-
-static inline void put_char(struct out *o, char c)
-{
-	if (o->cap > 0 && o->len < o->cap - 1)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-/* A run of characters at once: an event is a few hundred bytes, and a
- * call per character was 5% of a scan's instructions. */
-static inline void put_mem(struct out *o, const char *s, size_t n)
-{
-	if (o->cap > 0 && o->len < o->cap - 1) {
-		size_t room = o->cap - 1 - o->len;
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-	}
-	o->len += n;
-}
-
-static inline void put_str(struct out *o, const char *s)
-{
-	put_mem(o, s, strlen(s));
-}
-
-static size_t out_finish(struct out *o)
-{
-	if (o->cap > 0)
-		o->buf[o->len < o->cap ? o->len : o->cap - 1] = '\0';
-	return o->len;
-}
+#include "outbuf.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 

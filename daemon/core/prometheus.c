@@ -8,31 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void put_char(struct out *o, char c)
-{
-	if (o->cap > 0 && o->len < o->cap - 1)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	while (*s != '\0')
-		put_char(o, *s++);
-}
-
-static size_t out_finish(struct out *o)
-{
-	if (o->cap > 0)
-		o->buf[o->len < o->cap ? o->len : o->cap - 1] = '\0';
-	return o->len;
-}
+#include "outbuf.h"
 
 static void put_u64(struct out *o, uint64_t v)
 {

@@ -5,32 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* An output buffer that counts what it could not hold (as in event.c). */
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len;
-};
-
-static void put_char(struct out *o, char c)
-{
-	if (o->cap > 0 && o->len < o->cap - 1)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	while (*s != '\0')
-		put_char(o, *s++);
-}
-
-static size_t out_finish(struct out *o)
-{
-	if (o->cap > 0)
-		o->buf[o->len < o->cap ? o->len : o->cap - 1] = '\0';
-	return o->len;
-}
+#include "outbuf.h"
 
 /* RFC 5424 s6: HOSTNAME, APP-NAME and PROCID are 1*N PRINTUSASCII
  * (%d33-126); NILVALUE "-" when empty. */
