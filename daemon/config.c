@@ -2039,18 +2039,26 @@ void config_free(struct aigate_config *c)
 	free(c);
 }
 
-struct aigate_config *config_load_settings(const char *conf_path, struct diag *d)
+/* Free what a conf_policy still owns. */
+static void conf_policy_cleanup(struct conf_policy *p)
 {
-	struct diag silent = { 0 };
-	struct conf_policy p = { 0 };
-	struct aigate_config *c;
-	bool oom = false;
+	zones_free(p->zones, p->n_zones);
+	free(p->dot_resolvers);
+	free(p->list);
+	free(p->contracts);
+	memset(p, 0, sizeof(*p));
+}
 
-	if (d == NULL)
-		d = &silent;
-	unsigned errors_before = d->n_errors;
-	c = calloc(1, sizeof *c);
-	if (c == NULL || !set_defaults(c, &p)) {
+/* What config_load and config_load_settings share: defaults, then
+ * aigate.conf (when conf_path is given) parsed into the settings and *p.
+ * NULL when out of memory or the file is unreadable (*p then holds
+ * nothing to free); errors in the file are counted in d, not fatal here. */
+static struct aigate_config *read_settings(const char *conf_path, struct diag *d,
+					   struct conf_policy *p, bool *oom)
+{
+	struct aigate_config *c = calloc(1, sizeof *c);
+
+	if (c == NULL || !set_defaults(c, p)) {
 		diag_error(d, conf_path, 0, "out of memory");
 		goto fail;
 	}
@@ -2059,37 +2067,52 @@ struct aigate_config *config_load_settings(const char *conf_path, struct diag *d
 		struct ld ld = { .d = d, .file = conf_path };
 		c->path = strdup(conf_path);
 		if (c->path == NULL)
-			oom = true;
+			*oom = true;
+		/* Unreadable: its list and contracts settings are unknown, so
+		 * loading the default ones would only add misleading errors. */
 		if (!read_file(d, conf_path, &cfg))
 			goto fail;
-		parse_settings(&ld, config_root_setting(&cfg), c, &p, &oom);
+		parse_settings(&ld, config_root_setting(&cfg), c, p, oom);
 		ld_cleanup(&ld);
 		config_destroy(&cfg);
 	}
+	return c;
+fail:
+	conf_policy_cleanup(p);
+	config_free(c);
+	return NULL;
+}
+
+
+struct aigate_config *config_load_settings(const char *conf_path, struct diag *d)
+{
+	struct diag silent = { 0 };
+	struct conf_policy p = { 0 };
+	bool oom = false;
+
+	if (d == NULL)
+		d = &silent;
+	unsigned errors_before = d->n_errors;
+	struct aigate_config *c = read_settings(conf_path, d, &p, &oom);
+	if (c == NULL)
+		return NULL;
 	c->list_path = p.list;
 	c->contracts_dir = p.contracts;
 	p.list = p.contracts = NULL;
 	if (oom)
 		diag_error(d, conf_path, 0, "out of memory");
-	if (d->n_errors != errors_before)
-		goto fail;
-	zones_free(p.zones, p.n_zones);
-	free(p.dot_resolvers);
+	conf_policy_cleanup(&p);
+	if (d->n_errors != errors_before) {
+		config_free(c);
+		return NULL;
+	}
 	return c;
-fail:
-	zones_free(p.zones, p.n_zones);
-	free(p.dot_resolvers);
-	free(p.list);
-	free(p.contracts);
-	config_free(c);
-	return NULL;
 }
 
 struct aigate_config *config_load(const char *conf_path, const char *list_override,
 				  const char *contracts_override, struct diag *d)
 {
 	struct diag silent = { 0 };
-	struct aigate_config *c;
 	struct conf_policy p = { 0 };
 	struct list *list = NULL;
 	struct contract *contracts = NULL;
@@ -2099,25 +2122,9 @@ struct aigate_config *config_load(const char *conf_path, const char *list_overri
 	if (d == NULL)
 		d = &silent;
 	unsigned errors_before = d->n_errors;
-	c = calloc(1, sizeof *c);
-	if (c == NULL || !set_defaults(c, &p)) {
-		diag_error(d, conf_path, 0, "out of memory");
-		goto fail;
-	}
-	if (conf_path != NULL) {
-		config_t cfg;
-		struct ld ld = { .d = d, .file = conf_path };
-		c->path = strdup(conf_path);
-		if (c->path == NULL)
-			oom = true;
-		/* Unreadable: its list and contracts settings are unknown, so
-		 * loading the default ones would only add misleading errors. */
-		if (!read_file(d, conf_path, &cfg))
-			goto fail;
-		parse_settings(&ld, config_root_setting(&cfg), c, &p, &oom);
-		ld_cleanup(&ld);
-		config_destroy(&cfg);
-	}
+	struct aigate_config *c = read_settings(conf_path, d, &p, &oom);
+	if (c == NULL)
+		return NULL;
 	c->list_path = strdup(list_override != NULL ? list_override : p.list);
 	c->contracts_dir = strdup(contracts_override != NULL ? contracts_override
 							       : p.contracts);
@@ -2153,19 +2160,17 @@ struct aigate_config *config_load(const char *conf_path, const char *list_overri
 	p.dot_resolvers = NULL;
 	c->policy->zones = p.zones;
 	c->policy->n_zones = p.n_zones;
+	p.zones = NULL;
+	p.n_zones = 0;
 	c->policy->contracts = contracts;
 	c->policy->n_contracts = n_contracts;
-	free(p.list);
-	free(p.contracts);
+	conf_policy_cleanup(&p);
 	return c;
 
 fail:
 	list_free(list);
 	contracts_free(contracts, n_contracts);
-	zones_free(p.zones, p.n_zones);
-	free(p.dot_resolvers);
-	free(p.list);
-	free(p.contracts);
+	conf_policy_cleanup(&p);
 	config_free(c);
 	return NULL;
 }
