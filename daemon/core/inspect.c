@@ -103,7 +103,11 @@ static void release_flow(void *ctx, struct flow *f, bool evicted)
 		in->stats.flows_evicted++;
 		if (f->state == FLOW_ST_PENDING) {
 			in->stats.flows_evicted_undecided++;
-			if (f->kind == FLOW_KIND_TLS && f->n_packets > 0)
+			/* Only a handshake not read to its end is suspect when it
+			 * comes back; a flow whose hello was read and allowed
+			 * (waiting for the client to move on) is not: a further
+			 * hello on it is read as a new flow anyway. */
+			if (f->kind == FLOW_KIND_TLS && f->n_packets > 0 && f->hello_end == 0)
 				remember_evicted(in, &f->key);
 		}
 	}

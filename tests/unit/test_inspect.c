@@ -339,6 +339,35 @@ static void test_evicted_handshake_stays_suspect(void **state)
 	inspector_free(small);
 }
 
+static void test_evicted_allowed_hello_is_not_suspect(void **state)
+{
+	struct fx *fx = *state;
+	struct inspect_limits lim = { .max_flows = 4 };
+	struct inspector *small = inspector_new(&lim, seed);
+	uint8_t ch[4096];
+	/* An allowed hello, read to its end; the client never sends more
+	 * (it closed after the server's first bytes), so the flow waits. */
+	size_t len = tls_build_simple(ch, sizeof(ch), "www.example.org", 600);
+	size_t pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, 999, &fx->s4, 443, 1, 1,
+				  TCPF_ACK, ch, len);
+	inspect_packet(small, fx->cfg->policy, bytes_make(fx->pkt, pl), T0, &fx->res);
+	assert_int_equal(fx->res.n_names, 1);
+	for (uint16_t port = 1; port <= 8; port++) {
+		pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, port, &fx->s4, 443, 1, 1,
+				   TCPF_ACK, ch, 100);
+		inspect_packet(small, fx->cfg->policy, bytes_make(fx->pkt, pl), T0 + port, &fx->res);
+	}
+	/* A later connection from the same port to an unlisted name is read
+	 * by its name, not given the undecided action. */
+	pl = pkt_build_tcp(fx->pkt, sizeof(fx->pkt), &fx->c4, 999, &fx->s4, 443, 5555, 1,
+			   TCPF_ACK, ch, len);
+	inspect_packet(small, fx->cfg->policy, bytes_make(fx->pkt, pl), T0 + 20, &fx->res);
+	assert_int_equal(fx->res.n_names, 1);
+	assert_true(fx->res.names[0].has_name);
+	assert_int_equal(fx->res.names[0].decision.action, ACTION_ALLOW);
+	inspector_free(small);
+}
+
 static void test_not_tls(void **state)
 {
 	struct fx *fx = *state;
@@ -877,6 +906,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tls_one_byte_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_tiny_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evicted_handshake_stays_suspect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evicted_allowed_hello_is_not_suspect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_reuse_starts_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_tcp_pipelined_and_split, setup, teardown),
