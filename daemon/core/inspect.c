@@ -676,17 +676,27 @@ static void inspect_tcp(struct inspector *in, const struct policy *p,
 			decide_undecided(in, p, f, out, now_us);
 			return;
 		}
-	} else if (f->kind == FLOW_KIND_TLS && f->state != FLOW_ST_PENDING &&
+	} else if (f->kind == FLOW_KIND_TLS &&
+		   (f->state != FLOW_ST_PENDING ||
+		    (f->hello_end > 0 && tls_out_of_window(f, pi->tcp_seq, in->lim.max_flow_buffer))) &&
 		   (syn || starts_client_hello(pi->l4_payload))) {
-		/* A finished flow that starts again: a new connection on the
+		/* A finished flow (or one whose hello was read and allowed,
+		 * waiting for the client to move on) that starts again far
+		 * from its sequence numbers: a new connection on the
 		 * same addresses and ports (the client reused its port; the
 		 * daemon never sees the SYN) or a new hello.  It must not
 		 * inherit the old verdict: start over. */
+		bool far = f->state == FLOW_ST_PENDING;
 		flow_remove(in->flows, f);
 		f = flow_create(in->flows, &key, now_us);
 		f->kind = FLOW_KIND_TLS;
 		in->stats.flows_created++;
 		in->stats.flows_restarted++;
+		if (far) {
+			/* Also what a fake far out of window looks like: say so. */
+			in->stats.tls_out_of_window++;
+			f->flags |= FLAG_OUT_OF_WINDOW;
+		}
 	} else {
 		flow_touch(in->flows, f, now_us);
 	}

@@ -414,6 +414,19 @@ static void test_port_reuse_starts_over(void **state)
 	assert_name(r, 0, "chatgpt.com", APP_TLS, ACTION_BLOCK);
 	assert_int_equal(r->state, FLOW_DECIDED);
 	assert_int_equal(inspector_stats(fx->in)->flows_restarted, 1);
+
+	/* The same when the first connection's allowed hello is still
+	 * waiting for the client to move on (it closed without sending
+	 * more), and the new hello comes in two segments. */
+	len = tls_build_simple(ch, sizeof(ch), "www.example.org", 600);
+	tcp_seg(fx, 50021, 443, 100, TCPF_ACK, ch, len);
+	len = tls_build_simple(ch, sizeof(ch), "www.example.com", 1800);
+	r = tcp_seg(fx, 50021, 443, 3000000000u, TCPF_ACK, ch, 700);
+	assert_int_equal(r->n_names, 0);
+	r = tcp_seg(fx, 50021, 443, 3000000700u, TCPF_ACK, ch + 700, len - 700);
+	assert_int_equal(r->n_names, 1);
+	assert_name(r, 0, "www.example.com", APP_TLS, ACTION_ALLOW);
+	assert_int_equal(inspector_stats(fx->in)->flows_restarted, 2);
 }
 
 static void test_dns_tcp_pipelined_and_split(void **state)
@@ -673,7 +686,14 @@ static void test_tls_out_of_window_fake(void **state)
 	r = tcp_seg(fx, 51031, 443, isn1, TCPF_ACK, real, rlen);
 	assert_int_equal(r->state, FLOW_DECIDED);
 	assert_int_equal(r->action, ACTION_BLOCK);
-	assert_int_equal(inspector_stats(fx->in)->tls_out_of_window, 2);
+	/* A whole hello far from the allowed one starts the flow over (it
+	 * may be a new connection on the same port) and is judged on its
+	 * own; a partial segment there is read as a fake (out_of_window). */
+	assert_int_equal(inspector_stats(fx->in)->flows_restarted, 2);
+	r = tcp_seg(fx, 51032, 443, isn1, TCPF_ACK, fake, flen);
+	r = tcp_seg(fx, 51032, 443, isn1 + 200000, TCPF_ACK, real + 10, rlen - 10);
+	assert_true(r->flags & FLAG_OUT_OF_WINDOW || (r->n_names && r->names[0].flags & FLAG_OUT_OF_WINDOW));
+	assert_int_equal(inspector_stats(fx->in)->tls_out_of_window, 3);
 }
 
 /* Handshake data before the ClientHello (a HelloRequest-like message),
