@@ -1449,20 +1449,18 @@ static bool set_defaults(struct aigate_config *c, struct conf_policy *p)
 	if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
 		snprintf(host, sizeof host, "%s", "aigate");
 	host[sizeof host - 1] = '\0';
-	p->mode = MODE_ENFORCE;
-	p->actions[TERMS_NONE] = ACTION_ALLOW;
-	p->actions[TERMS_CONSUMER] = ACTION_BLOCK;
-	p->actions[TERMS_SHARED] = ACTION_BLOCK;
-	p->actions[TERMS_API] = ACTION_BLOCK;
-	p->actions[TERMS_ENTERPRISE] = ACTION_ALLOW;
-	p->actions[TERMS_DNS_BYPASS] = ACTION_BLOCK;
-	p->actions[TERMS_ECH_FRONT] = ACTION_LOG;
-	p->log_unlisted = false;
-	p->no_sni = ACTION_LOG;
-	p->undecided = ACTION_BLOCK;
-	p->quic_block = false;
-	p->quic_unparsed = ACTION_ALLOW;
-	p->dot_action = ACTION_BLOCK;
+	/* The policy defaults are the core's (policy_set_defaults). */
+	struct policy def;
+	memset(&def, 0, sizeof(def));
+	policy_set_defaults(&def);
+	p->mode = def.mode;
+	memcpy(p->actions, def.terms_action, sizeof(p->actions));
+	p->log_unlisted = def.log_unlisted;
+	p->no_sni = def.no_sni_action;
+	p->undecided = def.undecided_action;
+	p->quic_block = def.quic_block;
+	p->quic_unparsed = def.quic_unparsed_action;
+	p->dot_action = def.dot_action;
 	s->queue_first = 0;
 	s->n_queues = 1;
 	s->queue_maxlen = 4096;

@@ -214,11 +214,8 @@ bool cidr_parse(const char *s, struct cidr *out)
 	return true;
 }
 
-struct policy *policy_new(struct list *list)
+void policy_set_defaults(struct policy *p)
 {
-	struct policy *p = calloc(1, sizeof *p);
-	if (p == NULL)
-		return NULL;
 	p->mode = MODE_ENFORCE;
 	p->terms_action[TERMS_NONE] = ACTION_ALLOW;
 	p->terms_action[TERMS_CONSUMER] = ACTION_BLOCK;
@@ -228,10 +225,19 @@ struct policy *policy_new(struct list *list)
 	p->terms_action[TERMS_DNS_BYPASS] = ACTION_BLOCK;
 	p->terms_action[TERMS_ECH_FRONT] = ACTION_LOG;
 	p->no_sni_action = ACTION_LOG;
+	p->quic_block = false;
 	p->quic_unparsed_action = ACTION_ALLOW;
 	p->dot_action = ACTION_BLOCK;
 	p->undecided_action = ACTION_BLOCK;
 	p->log_unlisted = false;
+}
+
+struct policy *policy_new(struct list *list)
+{
+	struct policy *p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return NULL;
+	policy_set_defaults(p);
 	p->list = list;
 	return p;
 }

@@ -112,6 +112,10 @@ bool cidr_parse(const char *s, struct cidr *out);
  * date_end_of_day gives it).  False for NULL. */
 bool contract_active(const struct contract *c, int64_t now);
 
+/* Set the default actions and settings (those listed for policy_new)
+ * in *p, leaving its list, zones and contracts alone. */
+void policy_set_defaults(struct policy *p);
+
 /* An empty policy with the default actions of DESIGN.md s1 (block
  * consumer/shared/api/dns-bypass, allow enterprise and unlisted; log
  * ech-front and ClientHellos without SNI; inspect QUIC and pass what
