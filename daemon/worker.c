@@ -287,27 +287,8 @@ static void emit_events(struct worker *w, enum verdict v)
 		 * nameless decisions (no SNI, QUIC) and port rules are kept. */
 		if (n->decision.reason == REASON_UNLISTED && !p->log_unlisted)
 			continue;
-		memset(&ev, 0, sizeof(ev));
-		ev.ts_us = w->now_us;
+		inspect_event(&ev, r, n, p, w->now_us, v);
 		ev.sensor = cfg->sensor;
-		ev.src = r->pkt.src;
-		ev.dst = r->pkt.dst;
-		ev.src_port = r->pkt.src_port;
-		ev.dst_port = r->pkt.dst_port;
-		ev.l4_proto = r->pkt.l4_proto;
-		ev.app_proto = n->app_proto;
-		ev.name = n->name;
-		ev.name_len = n->name_len;
-		ev.has_name = n->has_name;
-		ev.decision = &n->decision;
-		ev.verdict = v;
-		ev.mode = p->mode;
-		ev.list_serial = p->list != NULL ? list_serial(p->list) : 0;
-		ev.flags = n->flags | r->flags;
-		ev.has_dns = n->app_proto == APP_DNS;
-		ev.dns_id = n->dns_id;
-		ev.dns_qtype = n->dns_qtype;
-		ev.pcap_cnt = -1;
 		evlog_decision(w->fold, &ev, cfg->daemon.fold_window_s);
 	}
 }

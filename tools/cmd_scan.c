@@ -97,26 +97,8 @@ static void print_event(uint64_t frame, int64_t ts_us, const struct inspect_resu
 			const struct aigate_config *cfg)
 {
 	struct event ev;
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_us = ts_us;
+	inspect_event(&ev, r, n, cfg->policy, ts_us, v);
 	ev.sensor = cfg->sensor;
-	ev.src = r->pkt.src;
-	ev.dst = r->pkt.dst;
-	ev.src_port = r->pkt.src_port;
-	ev.dst_port = r->pkt.dst_port;
-	ev.l4_proto = r->pkt.l4_proto;
-	ev.app_proto = n->app_proto;
-	ev.name = n->name;
-	ev.name_len = n->name_len;
-	ev.has_name = n->has_name;
-	ev.decision = &n->decision;
-	ev.verdict = v;
-	ev.mode = cfg->policy->mode;
-	ev.list_serial = list_serial(cfg->policy->list);
-	ev.flags = n->flags;
-	ev.has_dns = n->app_proto == APP_DNS;
-	ev.dns_id = n->dns_id;
-	ev.dns_qtype = n->dns_qtype;
 	ev.pcap_cnt = (int64_t)frame;
 	char buf[4096];
 	size_t len = event_format_json(&ev, buf, sizeof(buf));

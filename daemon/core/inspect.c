@@ -1012,3 +1012,29 @@ enum verdict inspect_verdict(enum action action, enum app_proto proto, enum mode
 	}
 	return VERDICT_DROP;
 }
+
+void inspect_event(struct event *ev, const struct inspect_result *r,
+		   const struct inspect_name *n, const struct policy *p, int64_t ts_us,
+		   enum verdict v)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_us = ts_us;
+	ev->src = r->pkt.src;
+	ev->dst = r->pkt.dst;
+	ev->src_port = r->pkt.src_port;
+	ev->dst_port = r->pkt.dst_port;
+	ev->l4_proto = r->pkt.l4_proto;
+	ev->app_proto = n->app_proto;
+	ev->name = n->name;
+	ev->name_len = n->name_len;
+	ev->has_name = n->has_name;
+	ev->decision = &n->decision;
+	ev->verdict = v;
+	ev->mode = p->mode;
+	ev->list_serial = p->list != NULL ? list_serial(p->list) : 0;
+	ev->flags = n->flags | r->flags;
+	ev->has_dns = n->app_proto == APP_DNS;
+	ev->dns_id = n->dns_id;
+	ev->dns_qtype = n->dns_qtype;
+	ev->pcap_cnt = -1;
+}

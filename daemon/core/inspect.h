@@ -11,6 +11,7 @@
 
 #include "bytes.h"
 #include "dns.h"
+#include "event.h"
 #include "ip.h"
 #include "policy.h"
 #include "types.h"
@@ -137,6 +138,14 @@ const struct inspect_stats *inspector_stats(const struct inspector *in);
  * dropped (the browser then falls back to TCP, where SNI is visible). */
 enum verdict inspect_verdict(enum action action, enum app_proto proto, enum mode mode,
 			     enum dns_block_kind dns_kind, bool tcp_reset);
+
+/* The event (schema v1) for name n of result r, seen at ts_us and given
+ * verdict v under policy p: the daemon and the scanner build it here so
+ * that they cannot disagree.  sensor is left NULL and pcap_cnt -1 for the
+ * caller to set; ev points into r and p. */
+void inspect_event(struct event *ev, const struct inspect_result *r,
+		   const struct inspect_name *n, const struct policy *p, int64_t ts_us,
+		   enum verdict v);
 
 /* The same for one name of a result, which may ask for a particular
  * answer (VERDICT_NODATA for the blocked RFC 9462 discovery name). */
