@@ -51,6 +51,7 @@ struct inspector {
 	uint8_t *dns_copy;         /* DNS-over-TCP message handed out in a result */
 	uint8_t *alt;              /* the other version of a stream (differing copy) */
 	uint8_t seed[16];
+	struct quic_crypto *quic_crypto;  /* shared by this inspector's QUIC flows */
 	/* Keys of pending handshake flows evicted for lack of room, so that
 	 * their continuation is not mistaken for a new, unknown flow (an
 	 * attacker could otherwise flood the table to shed a half-sent
@@ -140,7 +141,8 @@ struct inspector *inspector_new(const struct inspect_limits *limits, const uint8
 	in->alt = malloc(in->lim.max_flow_buffer);
 	in->flows = flow_table_new(in->lim.max_flows, in->lim.max_flow_buffer,
 				   in->lim.max_buffer_total, seed, release_flow, in);
-	if (!in->scratch || !in->dns_copy || !in->alt || !in->flows) {
+	in->quic_crypto = quic_crypto_new();
+	if (!in->scratch || !in->dns_copy || !in->alt || !in->flows || !in->quic_crypto) {
 		inspector_free(in);
 		return NULL;
 	}
@@ -152,6 +154,7 @@ void inspector_free(struct inspector *in)
 	if (!in)
 		return;
 	flow_table_free(in->flows);
+	quic_crypto_free(in->quic_crypto);
 	free(in->scratch);
 	free(in->dns_copy);
 	free(in->alt);
@@ -869,6 +872,7 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 			return;
 		}
 		quic_ch_state_init(f->quic, in->lim.max_flow_buffer);
+		f->quic->crypto = in->quic_crypto;
 		budget->used += quic_mem(f->quic);
 	}
 	size_t before = quic_mem(f->quic);
@@ -900,6 +904,7 @@ static void inspect_quic(struct inspector *in, const struct policy *p,
 		size_t held = quic_mem(f->quic);
 		quic_ch_state_cleanup(f->quic);
 		quic_ch_state_init(f->quic, in->lim.max_flow_buffer);
+		f->quic->crypto = in->quic_crypto;
 		budget->used = budget->used - held + quic_mem(f->quic);
 		out->state = FLOW_PENDING;
 		break;

@@ -153,36 +153,59 @@ unsigned quic_initial_type(uint32_t version)
 
 /* ---- key schedule ---------------------------------------------------- */
 
-/* HMAC-SHA256 (RFC 2104) over EVP digests, with the SHA-256 fetched
- * once per key derivation.  OpenSSL 3's one-shot HMAC() fetches the MAC
- * and the digest by name and builds three digest contexts on every call:
- * about 20,000 instructions of overhead per HMAC, five HMACs per new
- * QUIC flow, which made key derivation a fifth of a scan's work.  The
- * hashing itself is still libcrypto's (with the CPU's SHA extensions
- * where it has them). */
-struct hmac_ctx {
-	EVP_MD *md;
-	EVP_MD_CTX *ctx;
+/* The libcrypto objects one inspector reuses for every Initial: the
+ * algorithms fetched once and one context each for hashing, header
+ * protection and the AEAD, re-keyed per use.  OpenSSL 3 fetches an
+ * algorithm by name (a locked table look-up) and builds a provider
+ * context on every implicit fetch and EVP_*_CTX_new; per packet that
+ * overhead cost more than the cryptography itself.  HMAC is built on
+ * the digest (RFC 2104) for the same reason: the one-shot HMAC() fetches
+ * the MAC and the digest and builds three contexts per call. */
+struct quic_crypto {
+	EVP_MD *sha256;
+	EVP_MD_CTX *md;
+	EVP_CIPHER *ecb;
+	EVP_CIPHER *gcm;
+	EVP_CIPHER_CTX *hp;
+	EVP_CIPHER_CTX *aead;
 };
 
-static bool hmac_open(struct hmac_ctx *h)
+struct quic_crypto *quic_crypto_new(void)
 {
-	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	h->ctx = EVP_MD_CTX_new();
-	return h->md != NULL && h->ctx != NULL;
+	struct quic_crypto *cx = calloc(1, sizeof(*cx));
+	if (cx == NULL)
+		return NULL;
+	cx->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	cx->md = EVP_MD_CTX_new();
+	cx->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
+	cx->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	cx->hp = EVP_CIPHER_CTX_new();
+	cx->aead = EVP_CIPHER_CTX_new();
+	if (!cx->sha256 || !cx->md || !cx->ecb || !cx->gcm || !cx->hp || !cx->aead) {
+		quic_crypto_free(cx);
+		return NULL;
+	}
+	return cx;
 }
 
-static void hmac_close(struct hmac_ctx *h)
+void quic_crypto_free(struct quic_crypto *cx)
 {
-	EVP_MD_CTX_free(h->ctx);
-	EVP_MD_free(h->md);
+	if (cx == NULL)
+		return;
+	EVP_CIPHER_CTX_free(cx->aead);
+	EVP_CIPHER_CTX_free(cx->hp);
+	EVP_CIPHER_free(cx->gcm);
+	EVP_CIPHER_free(cx->ecb);
+	EVP_MD_CTX_free(cx->md);
+	EVP_MD_free(cx->sha256);
+	free(cx);
 }
 
 #define SHA256_BLOCK_LEN 64
 
 /* RFC 2104 s2: H(K ^ opad, H(K ^ ipad, text)), for keys of at most one
  * block (ours are 20 or 32 bytes). */
-static bool hmac_sha256(struct hmac_ctx *h, const uint8_t *key, size_t key_len,
+static bool hmac_sha256(struct quic_crypto *h, const uint8_t *key, size_t key_len,
 			const uint8_t *data, size_t data_len, uint8_t out[SHA256_LEN])
 {
 	uint8_t pad[SHA256_BLOCK_LEN], inner[SHA256_LEN];
@@ -192,17 +215,17 @@ static bool hmac_sha256(struct hmac_ctx *h, const uint8_t *key, size_t key_len,
 	memset(pad, 0x36, sizeof(pad));
 	for (size_t i = 0; i < key_len; i++)
 		pad[i] ^= key[i];
-	bool ok = EVP_DigestInit_ex2(h->ctx, h->md, NULL) == 1 &&
-		  EVP_DigestUpdate(h->ctx, pad, sizeof(pad)) == 1 &&
-		  EVP_DigestUpdate(h->ctx, data, data_len) == 1 &&
-		  EVP_DigestFinal_ex(h->ctx, inner, &n1) == 1;
+	bool ok = EVP_DigestInit_ex2(h->md, h->sha256, NULL) == 1 &&
+		  EVP_DigestUpdate(h->md, pad, sizeof(pad)) == 1 &&
+		  EVP_DigestUpdate(h->md, data, data_len) == 1 &&
+		  EVP_DigestFinal_ex(h->md, inner, &n1) == 1;
 	/* 0x36 ^ 0x5c turns the inner pad into the outer one. */
 	for (size_t i = 0; i < sizeof(pad); i++)
 		pad[i] ^= 0x36 ^ 0x5c;
-	ok = ok && EVP_DigestInit_ex2(h->ctx, h->md, NULL) == 1 &&
-	     EVP_DigestUpdate(h->ctx, pad, sizeof(pad)) == 1 &&
-	     EVP_DigestUpdate(h->ctx, inner, sizeof(inner)) == 1 &&
-	     EVP_DigestFinal_ex(h->ctx, out, &n2) == 1;
+	ok = ok && EVP_DigestInit_ex2(h->md, h->sha256, NULL) == 1 &&
+	     EVP_DigestUpdate(h->md, pad, sizeof(pad)) == 1 &&
+	     EVP_DigestUpdate(h->md, inner, sizeof(inner)) == 1 &&
+	     EVP_DigestFinal_ex(h->md, out, &n2) == 1;
 	return ok && n1 == SHA256_LEN && n2 == SHA256_LEN;
 }
 
@@ -211,7 +234,7 @@ static bool hmac_sha256(struct hmac_ctx *h, const uint8_t *key, size_t key_len,
  *   struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
  *            opaque context<0..255> = ""; } HkdfLabel;
  *   T(1) = HMAC(secret, HkdfLabel || 0x01). */
-static bool expand_label(struct hmac_ctx *h, const uint8_t secret[SHA256_LEN],
+static bool expand_label(struct quic_crypto *h, const uint8_t secret[SHA256_LEN],
 			 const char *label, uint8_t *out, size_t out_len)
 {
 	static const char prefix[] = "tls13 ";
@@ -237,9 +260,8 @@ static bool expand_label(struct hmac_ctx *h, const uint8_t secret[SHA256_LEN],
 	return true;
 }
 
-bool quic_derive_client_keys(uint32_t version, struct bytes dcid,
-			     struct quic_initial_keys *out,
-			     uint8_t out_secret[32])
+static bool derive_client_keys(struct quic_crypto *h, uint32_t version, struct bytes dcid,
+			       struct quic_initial_keys *out, uint8_t out_secret[32])
 {
 	const struct version_params *vp = version_lookup(version);
 	if (vp == NULL || dcid.len > QUIC_MAX_CID_LEN)
@@ -248,24 +270,31 @@ bool quic_derive_client_keys(uint32_t version, struct bytes dcid,
 	size_t cid_len = dcid.len;
 	if (!bytes_copy(&dcid, cid, cid_len))
 		return false;
-	struct hmac_ctx h;
-	bool ok = hmac_open(&h);
 	/* RFC 9001 s5.2: initial_secret = HKDF-Extract(initial_salt, DCID),
 	 * i.e. HMAC(salt, DCID) (RFC 5869 s2.2);
 	 * client_initial_secret = HKDF-Expand-Label(initial_secret,
 	 *                                           "client in", "", 32). */
 	uint8_t initial[SHA256_LEN], client[SHA256_LEN];
-	ok = ok && hmac_sha256(&h, vp->salt, 20, cid, cid_len, initial) &&
-	     expand_label(&h, initial, "client in", client, SHA256_LEN);
+	bool ok = hmac_sha256(h, vp->salt, 20, cid, cid_len, initial) &&
+		  expand_label(h, initial, "client in", client, SHA256_LEN);
 	/* RFC 9001 s5.1: key, iv and hp come from the packet protection
 	 * secret; AEAD_AES_128_GCM has a 16-byte key, 12-byte IV, and
 	 * AES-128 header protection takes a 16-byte key (s5.4.3). */
-	ok = ok && expand_label(&h, client, vp->key_label, out->key, sizeof(out->key)) &&
-	     expand_label(&h, client, vp->iv_label, out->iv, sizeof(out->iv)) &&
-	     expand_label(&h, client, vp->hp_label, out->hp, sizeof(out->hp));
-	hmac_close(&h);
+	ok = ok && expand_label(h, client, vp->key_label, out->key, sizeof(out->key)) &&
+	     expand_label(h, client, vp->iv_label, out->iv, sizeof(out->iv)) &&
+	     expand_label(h, client, vp->hp_label, out->hp, sizeof(out->hp));
 	if (ok && out_secret != NULL)
 		memcpy(out_secret, client, SHA256_LEN);
+	return ok;
+}
+
+bool quic_derive_client_keys(uint32_t version, struct bytes dcid,
+			     struct quic_initial_keys *out,
+			     uint8_t out_secret[32])
+{
+	struct quic_crypto *cx = quic_crypto_new();
+	bool ok = cx != NULL && derive_client_keys(cx, version, dcid, out, out_secret);
+	quic_crypto_free(cx);
 	return ok;
 }
 
@@ -299,8 +328,10 @@ static void reassembly_reset(struct quic_ch_state *st)
 void quic_ch_state_cleanup(struct quic_ch_state *st)
 {
 	size_t max_len = st->max_len;
+	struct quic_crypto *crypto = st->crypto;
 	reassembly_reset(st);
 	quic_ch_state_init(st, max_len);
+	st->crypto = crypto;
 }
 
 static size_t bitmap_len(size_t n)
@@ -323,21 +354,22 @@ static void set_bit(struct quic_ch_state *st, size_t i)
 	st->have[i / 8] = (uint8_t)(st->have[i / 8] | (1u << (i % 8)));
 }
 
-/* The first index in [from, to) whose bit is `set` (to if none); whole
- * bitmap bytes are stepped over at once. */
+/* The first index in [from, to) whose bit is `set` (to if none): bit by
+ * bit to a byte boundary, then whole bitmap bytes at once. */
 static size_t next_bit(const struct quic_ch_state *st, size_t from, size_t to, bool set)
 {
 	const uint8_t skip = set ? 0x00 : 0xff;
 	size_t i = from;
-	while (i < to) {
-		if (i % 8 == 0 && to - i >= 8 && st->have[i / 8] == skip) {
-			i += 8;
-			continue;
-		}
+	if (from >= to)
+		return to;
+	for (; i < to && i % 8 != 0; i++)
 		if (have_bit(st, i) == set)
 			return i;
-		i++;
-	}
+	while (to - i >= 8 && st->have[i / 8] == skip)
+		i += 8;
+	for (; i < to; i++)
+		if (have_bit(st, i) == set)
+			return i;
 	return to;
 }
 
@@ -472,9 +504,7 @@ static bool crypto_add(struct quic_ch_state *st, uint64_t offset, struct bytes d
  * any bytes that arrived beyond it, free the buffers if there are none. */
 static void reassembly_advance(struct quic_ch_state *st, size_t msg_len)
 {
-	bool later = false;
-	for (size_t i = msg_len; i < st->cap_len && !later; i++)
-		later = have_bit(st, i);
+	bool later = next_bit(st, msg_len, st->cap_len, true) < st->cap_len;
 	uint64_t base = st->base + msg_len;
 	uint32_t version = st->version;
 	if (!later) {
@@ -490,9 +520,7 @@ static void reassembly_advance(struct quic_ch_state *st, size_t msg_len)
 			else
 				st->have[i / 8] = (uint8_t)(st->have[i / 8] & ~(1u << (i % 8)));
 		}
-		st->contig_len = 0;
-		while (st->contig_len < st->cap_len && have_bit(st, st->contig_len))
-			st->contig_len++;
+		st->contig_len = next_bit(st, 0, st->cap_len, false);
 		st->flags = 0;
 		st->n_packets = 0;
 	}
@@ -578,61 +606,54 @@ static enum step walk_frames(struct quic_ch_state *st, const struct version_para
 /* ---- packet protection ------------------------------------------------ */
 
 /* RFC 9001 s5.4.3: mask = AES-ECB(hp_key, sample). */
-static bool hp_mask(const uint8_t hp[16], const uint8_t sample[HP_SAMPLE_LEN],
-		    uint8_t mask[HP_SAMPLE_LEN])
+static bool hp_mask(struct quic_crypto *cx, const uint8_t hp[16],
+		    const uint8_t sample[HP_SAMPLE_LEN], uint8_t mask[HP_SAMPLE_LEN])
 {
 #ifdef AIGATE_FUZZ_NO_AEAD
 	/* Fuzzing build (tests/fuzz/fuzz_quic_frames.c): no header protection. */
-	(void)hp; (void)sample;
+	(void)cx; (void)hp; (void)sample;
 	memset(mask, 0, HP_SAMPLE_LEN);
 	return true;
 #endif
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n = 0;
-	bool ok = ctx != NULL &&
-		  EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, hp, NULL) == 1 &&
-		  EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-		  EVP_EncryptUpdate(ctx, mask, &n, sample, HP_SAMPLE_LEN) == 1 &&
-		  n == HP_SAMPLE_LEN;
-	EVP_CIPHER_CTX_free(ctx);
-	return ok;
+	return EVP_EncryptInit_ex2(cx->hp, cx->ecb, hp, NULL, NULL) == 1 &&
+	       EVP_CIPHER_CTX_set_padding(cx->hp, 0) == 1 &&
+	       EVP_EncryptUpdate(cx->hp, mask, &n, sample, HP_SAMPLE_LEN) == 1 &&
+	       n == HP_SAMPLE_LEN;
 }
 
 /* AEAD_AES_128_GCM open (RFC 9001 s5.3) with the AAD given in three
  * pieces (first byte, rest of the header, packet number) so that the
  * header need not be copied.  false: a bad tag or a libcrypto failure. */
-static bool aead_open(const struct quic_initial_keys *k, const uint8_t nonce[12],
-		      uint8_t first, struct bytes hdr_rest, const uint8_t *pn,
-		      size_t pn_len, struct bytes ct, const uint8_t tag[AEAD_TAG_LEN],
-		      uint8_t *out)
+static bool aead_open(struct quic_crypto *cx, const struct quic_initial_keys *k,
+		      const uint8_t nonce[12], uint8_t first, struct bytes hdr_rest,
+		      const uint8_t *pn, size_t pn_len, struct bytes ct,
+		      const uint8_t tag[AEAD_TAG_LEN], uint8_t *out)
 {
 	if (ct.len > INT_MAX || hdr_rest.len > INT_MAX)
 		return false;
 #ifdef AIGATE_FUZZ_NO_AEAD
 	/* Fuzzing build: the "ciphertext" is the plaintext, the tag is not
 	 * checked, so that the fuzzer reaches the frame parser. */
-	(void)k; (void)nonce; (void)first; (void)pn; (void)pn_len; (void)tag;
+	(void)cx; (void)k; (void)nonce; (void)first; (void)pn; (void)pn_len; (void)tag;
 	if (ct.len > 0)
 		memcpy(out, ct.ptr, ct.len);
 	return true;
 #endif
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *ctx = cx->aead;
 	uint8_t tag_copy[AEAD_TAG_LEN];
 	memcpy(tag_copy, tag, AEAD_TAG_LEN);
 	int n = 0;
-	bool ok = ctx != NULL &&
-		  EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) == 1 &&
-		  EVP_DecryptInit_ex(ctx, NULL, NULL, k->key, nonce) == 1 &&
-		  EVP_DecryptUpdate(ctx, NULL, &n, &first, 1) == 1 &&
-		  (hdr_rest.len == 0 ||
-		   EVP_DecryptUpdate(ctx, NULL, &n, hdr_rest.ptr, (int)hdr_rest.len) == 1) &&
-		  EVP_DecryptUpdate(ctx, NULL, &n, pn, (int)pn_len) == 1 &&
-		  (ct.len == 0 ||
-		   EVP_DecryptUpdate(ctx, out, &n, ct.ptr, (int)ct.len) == 1) &&
-		  EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, AEAD_TAG_LEN, tag_copy) == 1 &&
-		  EVP_DecryptFinal_ex(ctx, out, &n) == 1;
-	EVP_CIPHER_CTX_free(ctx);
-	return ok;
+	/* The GCM default IV length is the 12 bytes of RFC 9001 s5.3. */
+	return EVP_DecryptInit_ex2(ctx, cx->gcm, k->key, nonce, NULL) == 1 &&
+	       EVP_DecryptUpdate(ctx, NULL, &n, &first, 1) == 1 &&
+	       (hdr_rest.len == 0 ||
+		EVP_DecryptUpdate(ctx, NULL, &n, hdr_rest.ptr, (int)hdr_rest.len) == 1) &&
+	       EVP_DecryptUpdate(ctx, NULL, &n, pn, (int)pn_len) == 1 &&
+	       (ct.len == 0 ||
+		EVP_DecryptUpdate(ctx, out, &n, ct.ptr, (int)ct.len) == 1) &&
+	       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, AEAD_TAG_LEN, tag_copy) == 1 &&
+	       EVP_DecryptFinal_ex(ctx, out, &n) == 1;
 }
 
 /* RFC 9000 s17.1 and Appendix A.3: the full packet number from its
@@ -665,6 +686,7 @@ static bool slot_matches(const struct quic_key_slot *k, uint32_t version,
 /* The keys derived from (version, dcid), from the cache or fresh.
  * NULL: libcrypto failed. */
 static const struct quic_key_slot *keys_derived(struct quic_ch_state *st,
+						struct quic_crypto *cx,
 						uint32_t version, struct bytes dcid)
 {
 	struct quic_key_slot *k = &st->derived;
@@ -672,7 +694,7 @@ static const struct quic_key_slot *keys_derived(struct quic_ch_state *st,
 		return k;
 	k->valid = false;
 	struct bytes copy = dcid;
-	if (!quic_derive_client_keys(version, dcid, &k->keys, NULL) ||
+	if (!derive_client_keys(cx, version, dcid, &k->keys, NULL) ||
 	    !bytes_copy(&copy, k->dcid, dcid.len))
 		return NULL;
 	k->version = version;
@@ -701,12 +723,13 @@ struct opened {
  * 9001 s5.3).  STEP_OK: authenticated, plaintext in plain (plain_cap >=
  * the ciphertext length); STEP_BAD: not with these keys or malformed;
  * STEP_FATAL: libcrypto failed. */
-static enum step try_open(const struct quic_ch_state *st, const struct quic_initial_keys *k,
+static enum step try_open(const struct quic_ch_state *st, struct quic_crypto *cx,
+			  const struct quic_initial_keys *k,
 			  const struct initial_pkt *ip, uint8_t *plain, size_t plain_cap,
 			  struct opened *o)
 {
 	uint8_t mask[HP_SAMPLE_LEN];
-	if (!hp_mask(k->hp, ip->sample, mask))
+	if (!hp_mask(cx, k->hp, ip->sample, mask))
 		return STEP_FATAL;
 	/* RFC 9001 s5.4.1: a long header has its low 4 bits masked. */
 	uint8_t first = (uint8_t)(ip->first_protected ^ (mask[0] & 0x0f));
@@ -740,7 +763,7 @@ static enum step try_open(const struct quic_ch_state *st, const struct quic_init
 		nonce[11 - i] = (uint8_t)(nonce[11 - i] ^ (uint8_t)(pn_full >> (8 * i)));
 	/* RFC 9001 s5.3: the AAD is the header with protection removed, from
 	 * the first byte to the end of the packet number. */
-	if (!aead_open(k, nonce, first, ip->hdr_rest, pn, pn_len, ct, tag, plain))
+	if (!aead_open(cx, k, nonce, first, ip->hdr_rest, pn, pn_len, ct, tag, plain))
 		return STEP_BAD;
 	o->first = first;
 	o->pn = pn_full;
@@ -751,7 +774,8 @@ static enum step try_open(const struct quic_ch_state *st, const struct quic_init
 /* Remove the protection of one Initial and take its frames.
  *   pkt:      the whole packet, from the first byte to the end of Length
  *   pn_off:   where the (protected) packet number starts in pkt */
-static enum step open_initial(struct quic_ch_state *st, uint32_t version,
+static enum step open_initial(struct quic_ch_state *st, struct quic_crypto *cx,
+			      uint32_t version,
 			      const struct version_params *vp, struct bytes dcid,
 			      struct bytes pkt, size_t pn_off, bool *added)
 {
@@ -780,13 +804,13 @@ static enum step open_initial(struct quic_ch_state *st, uint32_t version,
 	const struct quic_key_slot *k = NULL;
 	if (slot_matches(&st->good, version, dcid)) {
 		k = &st->good;
-		r = try_open(st, &k->keys, &ip, plain, plain_cap, &o);
+		r = try_open(st, cx, &k->keys, &ip, plain, plain_cap, &o);
 	} else {
-		k = keys_derived(st, version, dcid);
-		r = k ? try_open(st, &k->keys, &ip, plain, plain_cap, &o) : STEP_FATAL;
+		k = keys_derived(st, cx, version, dcid);
+		r = k ? try_open(st, cx, &k->keys, &ip, plain, plain_cap, &o) : STEP_FATAL;
 		if (r == STEP_BAD && st->good.valid && st->good.version == version) {
 			k = &st->good;
-			r = try_open(st, &k->keys, &ip, plain, plain_cap, &o);
+			r = try_open(st, cx, &k->keys, &ip, plain, plain_cap, &o);
 		}
 	}
 	if (r == STEP_OK) {
@@ -868,8 +892,9 @@ bool quic_looks_like_initial(struct bytes p)
 	return ((first >> LH_TYPE_SHIFT) & 3u) == vp->initial_type;
 }
 
-enum parse_result quic_feed_datagram(struct quic_ch_state *st, struct bytes udp_payload,
-				     struct tls_client_hello *out, uint32_t *flags_out)
+static enum parse_result feed_datagram(struct quic_ch_state *st, struct quic_crypto *cx,
+				       struct bytes udp_payload,
+				       struct tls_client_hello *out, uint32_t *flags_out)
 {
 	struct bytes rest = udp_payload;
 	struct bytes first_dcid = { NULL, 0 };
@@ -943,7 +968,7 @@ enum parse_result quic_feed_datagram(struct quic_ch_state *st, struct bytes udp_
 			continue;  /* 0-RTT or Handshake: other keys, step over */
 
 		bool added = false;
-		enum step s = open_initial(st, version, vp, dcid, pkt, pn_off, &added);
+		enum step s = open_initial(st, cx, version, vp, dcid, pkt, pn_off, &added);
 		if (s == STEP_FATAL)
 			return PARSE_MALFORMED;
 		if (s == STEP_BAD) {
@@ -973,4 +998,18 @@ enum parse_result quic_feed_datagram(struct quic_ch_state *st, struct bytes udp_
 	if (any_bad)
 		return PARSE_MALFORMED;
 	return PARSE_NOT_MINE;
+}
+
+enum parse_result quic_feed_datagram(struct quic_ch_state *st, struct bytes udp_payload,
+				     struct tls_client_hello *out, uint32_t *flags_out)
+{
+	if (st->crypto != NULL)
+		return feed_datagram(st, st->crypto, udp_payload, out, flags_out);
+	/* No shared context (tests, one-off callers): one for this call. */
+	struct quic_crypto *cx = quic_crypto_new();
+	if (cx == NULL)
+		return PARSE_MALFORMED;
+	enum parse_result r = feed_datagram(st, cx, udp_payload, out, flags_out);
+	quic_crypto_free(cx);
+	return r;
 }

@@ -108,7 +108,17 @@ struct quic_ch_state {
 	 * connection ID). */
 	struct quic_key_slot derived;
 	struct quic_key_slot good;
+	/* libcrypto objects to reuse (quic_crypto_new), owned by the caller
+	 * and shared by its flows; NULL: each call makes its own (slower). */
+	struct quic_crypto *crypto;
 };
+
+/* Fetched algorithms and contexts for Initial decryption, reused across
+ * packets and flows (not thread-safe: one per inspector).  NULL when
+ * libcrypto cannot provide SHA-256, AES-128-ECB or AES-128-GCM. */
+struct quic_crypto;
+struct quic_crypto *quic_crypto_new(void);
+void quic_crypto_free(struct quic_crypto *cx);
 
 /* Set up an empty state that keeps at most max_len bytes of CRYPTO
  * data (0: QUIC_CRYPTO_MAX_DEFAULT; values above QUIC_CRYPTO_MAX_LIMIT
