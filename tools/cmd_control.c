@@ -175,10 +175,13 @@ static FILE *firewall_counters(void)
 }
 
 /* What the queue rules sent to the queues, against what the kernel
- * queued (ids handed out) and what aigated received: with fail-open, a
- * full queue or a stopped daemon lets packets pass without any other
- * trace (NFQUEUE-NOTES).  Needs root and the aigate rules; silently
- * absent otherwise.  Fills *out (a JSON object) or returns NULL. */
+ * queued (ids handed out) and what aigated received.  A packet the
+ * rules sent that aigated never saw was either dropped by the kernel
+ * (fail-closed: queue full, or not deliverable; the kernel counts those)
+ * or let through uninspected (fail-open: a full queue or a stopped
+ * daemon leaves no other trace, NFQUEUE-NOTES), or it is still waiting
+ * in the queue.  Needs root and the aigate rules; silently absent
+ * otherwise.  Returns a JSON object, or NULL. */
 static json_t *firewall_comparison(const char *status_json)
 {
 	if (geteuid() != 0)
@@ -194,20 +197,30 @@ static json_t *firewall_comparison(const char *status_json)
 	json_t *st = json_loads(status_json, 0, &err);
 	if (st == NULL)
 		return NULL;
-	json_int_t received = 0, kernel = 0;
+	json_int_t received = 0, kernel = 0, waiting = 0, dropped = 0;
 	size_t i;
 	json_t *q;
 	json_array_foreach(json_object_get(st, "queues"), i, q) {
+		json_t *k = json_object_get(q, "kernel");
 		received += json_integer_value(json_object_get(q, "packets"));
-		kernel += json_integer_value(json_object_get(json_object_get(q, "kernel"), "id_sequence"));
+		kernel += json_integer_value(json_object_get(k, "id_sequence"));
+		waiting += json_integer_value(json_object_get(k, "waiting"));
+		dropped += json_integer_value(json_object_get(k, "dropped")) +
+			   json_integer_value(json_object_get(k, "user_dropped"));
 	}
 	json_decref(st);
+	json_int_t unseen = (json_int_t)queued - received - waiting;
+	if (unseen < 0)
+		unseen = 0;  /* counters read a moment apart */
+	json_int_t passed = unseen - dropped;
 	json_t *o = json_object();
 	json_object_set_new(o, "queued_by_rules", json_integer((json_int_t)queued));
 	json_object_set_new(o, "queued_by_kernel", json_integer(kernel));
 	json_object_set_new(o, "received", json_integer(received));
-	json_int_t uninspected = (json_int_t)queued - kernel;
-	json_object_set_new(o, "passed_uninspected", json_integer(uninspected > 0 ? uninspected : 0));
+	json_object_set_new(o, "waiting", json_integer(waiting));
+	json_object_set_new(o, "uninspected", json_integer(unseen));
+	json_object_set_new(o, "dropped_uninspected", json_integer(dropped < unseen ? dropped : unseen));
+	json_object_set_new(o, "passed_uninspected", json_integer(passed > 0 ? passed : 0));
 	return o;
 }
 
@@ -240,11 +253,15 @@ static void print_firewall(const char *path, bool json, const char *body)
 	json_t *cmp = strncmp(st, "ok\n", 3) == 0 && jb ? firewall_comparison(jb + 1) : NULL;
 	if (cmp != NULL) {
 		printf("firewall: the queue rules sent %lld packets (since aigated started), the kernel "
-		       "queued %lld, aigated received %lld; passed uninspected (fail-open queue "
-		       "full, or aigated not running): %lld\n",
+		       "queued %lld, aigated received %lld, %lld waiting; uninspected %lld: "
+		       "dropped by the kernel %lld, passed (fail-open queue full, or aigated not "
+		       "running) %lld\n",
 		       (long long)json_integer_value(json_object_get(cmp, "queued_by_rules")),
 		       (long long)json_integer_value(json_object_get(cmp, "queued_by_kernel")),
 		       (long long)json_integer_value(json_object_get(cmp, "received")),
+		       (long long)json_integer_value(json_object_get(cmp, "waiting")),
+		       (long long)json_integer_value(json_object_get(cmp, "uninspected")),
+		       (long long)json_integer_value(json_object_get(cmp, "dropped_uninspected")),
 		       (long long)json_integer_value(json_object_get(cmp, "passed_uninspected")));
 		json_decref(cmp);
 	}

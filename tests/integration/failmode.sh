@@ -1,18 +1,56 @@
 #!/bin/bash
 # failmode.sh: with aigated killed, the default rules let traffic pass
 # (fail-open, queue bypass); the --fail-closed rules stop exactly the
-# name-carrying packets (DNS, ClientHellos) until aigated is back.
+# name-carrying packets (DNS, ClientHellos) until aigated is back.  With
+# the daemon stalled and its queue full, `aigatectl status` accounts for
+# every packet that passed uninspected (fail-open) or was dropped
+# (fail-closed), from the queue rules' counters.
 . "$(dirname "$0")/../lab/testlib.sh"
 t_need_daemon
 t_begin aitfail
 
-t_config "$T_TMP/aigate.conf"
+# A short queue, so that a stalled daemon's queue fills with a few packets.
+QLEN=8
+t_config "$T_TMP/aigate.conf" "s|^  fail_open = true;|  fail_open = true; maxlen = $QLEN;|"
 if ! t_lab up --config "$T_TMP/aigate.conf"; then
 	t_fail "lab up"
 	t_end
 fi
 t_pass "lab up (fail-open rules)"
 t_is "daemon up: consumer name blocked" "$(t_dig c1 meta.ai "@$LAB_DNS_V4")" NXDOMAIN
+
+# fw KEY: one number of status --json's firewall comparison.
+fw() {
+	t_lab status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["firewall"][sys.argv[1]])' "$1"
+}
+# Stall aigated (SIGSTOP), send N DNS queries from client 1 without
+# waiting for answers, let it go on (SIGCONT).
+stalled_burst() {
+	local pid
+	pid=$(t_lab daemon pid)
+	kill -STOP "$pid"
+	t_exec c1 python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[2])):
+    q = struct.pack(">HHHHHH", 0x4000 + i, 0x0100, 1, 0, 0, 0)
+    for label in (b"burst%d" % i, b"example", b"org"):
+        q += bytes([len(label)]) + label
+    s.sendto(q + b"\0\0\1\0\1", (sys.argv[1], 53))' "$LAB_DNS_V4" "$1"
+	sleep 0.5
+	kill -CONT "$pid"
+	sleep 1
+}
+N=30
+if u0=$(fw uninspected) && p0=$(fw passed_uninspected) && r0=$(fw received); then
+	stalled_burst $N
+	u1=$(fw uninspected); p1=$(fw passed_uninspected); r1=$(fw received)
+	t_is "fail-open, queue full: status counts what passed uninspected" "$((p1 - p0))" $((N - QLEN))
+	t_is "fail-open, queue full: uninspected = passed" "$((u1 - u0))" $((N - QLEN))
+	t_is "fail-open, queue full: aigated received what the queue held" "$((r1 - r0))" $QLEN
+else
+	t_fail "status --json has no firewall comparison"
+fi
 
 t_ok "kill -9 aigated" t_lab daemon kill
 t_is "fail-open: consumer name answered while the daemon is down" "$(t_dig c1 meta.ai "@$LAB_DNS_V4")" NOERROR
@@ -34,7 +72,19 @@ t_is "fail-closed: DNS over TCP stopped" "$(t_dig c1 www.example.org "@$LAB_DNS_
 t_is "fail-closed: IPv6 DNS stopped" "$(t_dig c1 www.example.org "@$LAB_DNS_V6" AAAA)" timeout
 t_is "fail-closed: ClientHello stopped" "$(t_tls c1 "$LAB_SRV_V4" www.example.org --timeout 1.5)" timeout
 t_is "fail-closed: ClientHello over IPv6 stopped" "$(t_tls c1 "$LAB_SRV_V6" www.example.org --timeout 1.5)" timeout
-t_ok "restart aigated" t_lab daemon start
+# The daemon's own queues fail closed too (queue.fail_open = false: a
+# full queue drops instead of passing).
+sed -i 's/fail_open = true;/fail_open = false;/' "$LAB_STATE/aigate.conf"
+t_ok "restart aigated (queue.fail_open = false)" t_lab daemon start
 t_is "fail-closed, daemon back: unlisted name answered" "$(t_dig c1 www.example.org "@$LAB_DNS_V4")" NOERROR
 t_is "fail-closed, daemon back: consumer name blocked" "$(t_dig c1 meta.ai "@$LAB_DNS_V4")" NXDOMAIN
+if u0=$(fw uninspected) && d0=$(fw dropped_uninspected) && p0=$(fw passed_uninspected); then
+	stalled_burst $N
+	u1=$(fw uninspected); d1=$(fw dropped_uninspected); p1=$(fw passed_uninspected)
+	t_is "fail-closed, queue full: status counts what the kernel dropped" "$((d1 - d0))" $((N - QLEN))
+	t_is "fail-closed, queue full: nothing passed uninspected" "$((p1 - p0))" 0
+	t_is "fail-closed, queue full: uninspected = dropped" "$((u1 - u0))" $((N - QLEN))
+else
+	t_fail "status --json has no firewall comparison"
+fi
 t_end
