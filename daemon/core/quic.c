@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The low-level SHA-256 interface is deprecated in OpenSSL 3 but still
+ * part of it: see "key schedule" below for why it is used. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #define AEAD_TAG_LEN 16
 #define HP_SAMPLE_LEN 16
@@ -153,21 +157,67 @@ unsigned quic_initial_type(uint32_t version)
 
 /* ---- key schedule ---------------------------------------------------- */
 
+/* HMAC-SHA256 (RFC 2104) with the key's padded blocks hashed once
+ * (RFC 2104 s4, "implementation note"): a key is two hash states, and
+ * an HMAC costs the hashing of its data alone.  This uses libcrypto's
+ * low-level SHA-256 (with the CPU's SHA extensions where it has them),
+ * not EVP: a new QUIC flow needs five HMACs, and EVP's per-call
+ * overhead (provider dispatch, context set-up and cleansing) cost
+ * several times the hashing; the low-level states are plain structures
+ * that are copied, never allocated. */
+#define SHA256_BLOCK_LEN 64
+
+struct hmac_key {
+	SHA256_CTX inner;   /* after hashing key ^ ipad */
+	SHA256_CTX outer;   /* after hashing key ^ opad */
+};
+
+/* Keys of at most one block (ours are 20 or 32 bytes). */
+static void hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t key_len)
+{
+	uint8_t pad[SHA256_BLOCK_LEN];
+	memset(pad, 0x36, sizeof(pad));
+	for (size_t i = 0; i < key_len && i < sizeof(pad); i++)
+		pad[i] ^= key[i];
+	SHA256_Init(&hk->inner);
+	SHA256_Update(&hk->inner, pad, sizeof(pad));
+	/* 0x36 ^ 0x5c turns the inner pad into the outer one. */
+	for (size_t i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	SHA256_Init(&hk->outer);
+	SHA256_Update(&hk->outer, pad, sizeof(pad));
+}
+
+/* RFC 2104 s2: H(K ^ opad, H(K ^ ipad, text)). */
+static void hmac_sha256(const struct hmac_key *hk, const uint8_t *data, size_t data_len,
+			uint8_t out[SHA256_LEN])
+{
+	SHA256_CTX c = hk->inner;
+	uint8_t inner[SHA256_LEN];
+	SHA256_Update(&c, data, data_len);
+	SHA256_Final(inner, &c);
+	c = hk->outer;
+	SHA256_Update(&c, inner, sizeof(inner));
+	SHA256_Final(out, &c);
+}
+
 /* The libcrypto objects one inspector reuses for every Initial: the
- * algorithms fetched once and one context each for hashing, header
- * protection and the AEAD, re-keyed per use.  OpenSSL 3 fetches an
- * algorithm by name (a locked table look-up) and builds a provider
- * context on every implicit fetch and EVP_*_CTX_new; per packet that
- * overhead cost more than the cryptography itself.  HMAC is built on
- * the digest (RFC 2104) for the same reason: the one-shot HMAC() fetches
- * the MAC and the digest and builds three contexts per call. */
+ * ciphers fetched once, one context each for header protection and the
+ * AEAD (re-keyed per use), and the HMAC keys of the Initial salts.
+ * OpenSSL 3 fetches an algorithm by name (a locked table look-up) on
+ * every implicit fetch and builds a provider context per EVP_CIPHER_CTX;
+ * per packet that cost more than the cryptography itself. */
+#define N_SALTS 6
+
 struct quic_crypto {
-	EVP_MD *sha256;
-	EVP_MD_CTX *md;
 	EVP_CIPHER *ecb;
 	EVP_CIPHER *gcm;
 	EVP_CIPHER_CTX *hp;
 	EVP_CIPHER_CTX *aead;
+	struct {
+		const uint8_t *salt;   /* NULL: free slot */
+		struct hmac_key key;
+	} salts[N_SALTS];
 };
 
 struct quic_crypto *quic_crypto_new(void)
@@ -175,13 +225,11 @@ struct quic_crypto *quic_crypto_new(void)
 	struct quic_crypto *cx = calloc(1, sizeof(*cx));
 	if (cx == NULL)
 		return NULL;
-	cx->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	cx->md = EVP_MD_CTX_new();
 	cx->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	cx->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	cx->hp = EVP_CIPHER_CTX_new();
 	cx->aead = EVP_CIPHER_CTX_new();
-	if (!cx->sha256 || !cx->md || !cx->ecb || !cx->gcm || !cx->hp || !cx->aead) {
+	if (!cx->ecb || !cx->gcm || !cx->hp || !cx->aead) {
 		quic_crypto_free(cx);
 		return NULL;
 	}
@@ -196,37 +244,22 @@ void quic_crypto_free(struct quic_crypto *cx)
 	EVP_CIPHER_CTX_free(cx->hp);
 	EVP_CIPHER_free(cx->gcm);
 	EVP_CIPHER_free(cx->ecb);
-	EVP_MD_CTX_free(cx->md);
-	EVP_MD_free(cx->sha256);
 	free(cx);
 }
 
-#define SHA256_BLOCK_LEN 64
-
-/* RFC 2104 s2: H(K ^ opad, H(K ^ ipad, text)), for keys of at most one
- * block (ours are 20 or 32 bytes). */
-static bool hmac_sha256(struct quic_crypto *h, const uint8_t *key, size_t key_len,
-			const uint8_t *data, size_t data_len, uint8_t out[SHA256_LEN])
+/* The HMAC key of a version's 20-byte Initial salt, made on first use. */
+static const struct hmac_key *salt_key(struct quic_crypto *cx, const uint8_t *salt)
 {
-	uint8_t pad[SHA256_BLOCK_LEN], inner[SHA256_LEN];
-	unsigned int n1 = 0, n2 = 0;
-	if (key_len > SHA256_BLOCK_LEN)
-		return false;
-	memset(pad, 0x36, sizeof(pad));
-	for (size_t i = 0; i < key_len; i++)
-		pad[i] ^= key[i];
-	bool ok = EVP_DigestInit_ex2(h->md, h->sha256, NULL) == 1 &&
-		  EVP_DigestUpdate(h->md, pad, sizeof(pad)) == 1 &&
-		  EVP_DigestUpdate(h->md, data, data_len) == 1 &&
-		  EVP_DigestFinal_ex(h->md, inner, &n1) == 1;
-	/* 0x36 ^ 0x5c turns the inner pad into the outer one. */
-	for (size_t i = 0; i < sizeof(pad); i++)
-		pad[i] ^= 0x36 ^ 0x5c;
-	ok = ok && EVP_DigestInit_ex2(h->md, h->sha256, NULL) == 1 &&
-	     EVP_DigestUpdate(h->md, pad, sizeof(pad)) == 1 &&
-	     EVP_DigestUpdate(h->md, inner, sizeof(inner)) == 1 &&
-	     EVP_DigestFinal_ex(h->md, out, &n2) == 1;
-	return ok && n1 == SHA256_LEN && n2 == SHA256_LEN;
+	for (size_t i = 0; i < N_SALTS; i++) {
+		if (cx->salts[i].salt == salt)
+			return &cx->salts[i].key;
+		if (cx->salts[i].salt == NULL) {
+			hmac_key_init(&cx->salts[i].key, salt, 20);
+			cx->salts[i].salt = salt;
+			return &cx->salts[i].key;
+		}
+	}
+	return NULL;  /* more salts than slots: N_SALTS is too small */
 }
 
 /* RFC 8446 s7.1 HKDF-Expand-Label(secret, label, "", out_len) with
@@ -234,8 +267,8 @@ static bool hmac_sha256(struct quic_crypto *h, const uint8_t *key, size_t key_le
  *   struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
  *            opaque context<0..255> = ""; } HkdfLabel;
  *   T(1) = HMAC(secret, HkdfLabel || 0x01). */
-static bool expand_label(struct quic_crypto *h, const uint8_t secret[SHA256_LEN],
-			 const char *label, uint8_t *out, size_t out_len)
+static bool expand_label(const struct hmac_key *secret, const char *label,
+			 uint8_t *out, size_t out_len)
 {
 	static const char prefix[] = "tls13 ";
 	const size_t prefix_len = sizeof(prefix) - 1;
@@ -254,17 +287,19 @@ static bool expand_label(struct quic_crypto *h, const uint8_t secret[SHA256_LEN]
 	info[n++] = 0;  /* empty context */
 	info[n++] = 1;  /* HKDF-Expand block counter */
 	uint8_t t[SHA256_LEN];
-	if (!hmac_sha256(h, secret, SHA256_LEN, info, n, t))
-		return false;
+	hmac_sha256(secret, info, n, t);
 	memcpy(out, t, out_len);
 	return true;
 }
 
-static bool derive_client_keys(struct quic_crypto *h, uint32_t version, struct bytes dcid,
+static bool derive_client_keys(struct quic_crypto *cx, uint32_t version, struct bytes dcid,
 			       struct quic_initial_keys *out, uint8_t out_secret[32])
 {
 	const struct version_params *vp = version_lookup(version);
 	if (vp == NULL || dcid.len > QUIC_MAX_CID_LEN)
+		return false;
+	const struct hmac_key *salt = salt_key(cx, vp->salt);
+	if (salt == NULL)
 		return false;
 	uint8_t cid[QUIC_MAX_CID_LEN];
 	size_t cid_len = dcid.len;
@@ -275,17 +310,22 @@ static bool derive_client_keys(struct quic_crypto *h, uint32_t version, struct b
 	 * client_initial_secret = HKDF-Expand-Label(initial_secret,
 	 *                                           "client in", "", 32). */
 	uint8_t initial[SHA256_LEN], client[SHA256_LEN];
-	bool ok = hmac_sha256(h, vp->salt, 20, cid, cid_len, initial) &&
-		  expand_label(h, initial, "client in", client, SHA256_LEN);
+	struct hmac_key k;
+	hmac_sha256(salt, cid, cid_len, initial);
+	hmac_key_init(&k, initial, sizeof(initial));
+	if (!expand_label(&k, "client in", client, SHA256_LEN))
+		return false;
 	/* RFC 9001 s5.1: key, iv and hp come from the packet protection
 	 * secret; AEAD_AES_128_GCM has a 16-byte key, 12-byte IV, and
 	 * AES-128 header protection takes a 16-byte key (s5.4.3). */
-	ok = ok && expand_label(h, client, vp->key_label, out->key, sizeof(out->key)) &&
-	     expand_label(h, client, vp->iv_label, out->iv, sizeof(out->iv)) &&
-	     expand_label(h, client, vp->hp_label, out->hp, sizeof(out->hp));
-	if (ok && out_secret != NULL)
+	hmac_key_init(&k, client, sizeof(client));
+	if (!expand_label(&k, vp->key_label, out->key, sizeof(out->key)) ||
+	    !expand_label(&k, vp->iv_label, out->iv, sizeof(out->iv)) ||
+	    !expand_label(&k, vp->hp_label, out->hp, sizeof(out->hp)))
+		return false;
+	if (out_secret != NULL)
 		memcpy(out_secret, client, SHA256_LEN);
-	return ok;
+	return true;
 }
 
 bool quic_derive_client_keys(uint32_t version, struct bytes dcid,
