@@ -119,6 +119,13 @@ if command -v valgrind >/dev/null && [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 		instr_marg=$(echo "($ir50 - $ir25) / 25000" | bc)
 	fi
 fi
+# The history of that number, one line per full run (commit it with the
+# README's figures): tests/bench/history.tsv.
+HIST=tests/bench/history.tsv
+if [ "$REPS" -gt 1 ] && [ "$instr_marg" != n/a ]; then
+	printf '%s\t%s%s\t%s\t%s\n' "$(date -u +%Y-%m-%d)" "$(git rev-parse --short HEAD 2>/dev/null || echo -)" \
+		"$(git diff --quiet HEAD -- daemon tools 2>/dev/null || echo +changes)" "$instr_marg" "$npk" >>"$HIST"
+fi
 
 # --- the matcher ---------------------------------------------------------
 log "matcher"
@@ -159,6 +166,11 @@ pps() { echo "$npk / $1" | bc -l | xargs printf '%.0f'; }
 	printf 'Page cache: aigatectl scan took %.3f s with the corpus evicted, %.3f s right after (the kernel fetching the file: %.0f%% of the cold run).\n' \
 		"$cold" "$warm" "$(echo "($cold - $warm) * 100 / $cold" | bc -l)"
 	echo "aigatectl scan: $instr instructions per packet over the first 50,000 packets with start-up, $instr_marg without (callgrind)."
+	echo "Instructions per packet over time (tests/bench/history.tsv, the last runs):"
+	echo
+	echo "| date | commit | instructions/packet | corpus packets |"
+	echo "|---|---|---|---|"
+	grep -v '^#' "$HIST" | tail -5 | awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
 	echo
 	echo "Parsing through inspect_packet, one core, new flows (tests/bench/bench_parse.c, best of $REPS):"
 	echo
