@@ -229,7 +229,13 @@ struct quic_crypto *quic_crypto_new(void)
 	cx->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	cx->hp = EVP_CIPHER_CTX_new();
 	cx->aead = EVP_CIPHER_CTX_new();
-	if (!cx->ecb || !cx->gcm || !cx->hp || !cx->aead) {
+	/* The cipher is set here once, without a key: later inits pass only
+	 * the key (and nonce), because naming the cipher again makes
+	 * libcrypto reset the context, freeing and rebuilding its state. */
+	if (!cx->ecb || !cx->gcm || !cx->hp || !cx->aead ||
+	    EVP_EncryptInit_ex2(cx->hp, cx->ecb, NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(cx->hp, 0) != 1 ||
+	    EVP_DecryptInit_ex2(cx->aead, cx->gcm, NULL, NULL, NULL) != 1) {
 		quic_crypto_free(cx);
 		return NULL;
 	}
@@ -656,8 +662,7 @@ static bool hp_mask(struct quic_crypto *cx, const uint8_t hp[16],
 	return true;
 #endif
 	int n = 0;
-	return EVP_EncryptInit_ex2(cx->hp, cx->ecb, hp, NULL, NULL) == 1 &&
-	       EVP_CIPHER_CTX_set_padding(cx->hp, 0) == 1 &&
+	return EVP_EncryptInit_ex2(cx->hp, NULL, hp, NULL, NULL) == 1 &&
 	       EVP_EncryptUpdate(cx->hp, mask, &n, sample, HP_SAMPLE_LEN) == 1 &&
 	       n == HP_SAMPLE_LEN;
 }
@@ -685,7 +690,7 @@ static bool aead_open(struct quic_crypto *cx, const struct quic_initial_keys *k,
 	memcpy(tag_copy, tag, AEAD_TAG_LEN);
 	int n = 0;
 	/* The GCM default IV length is the 12 bytes of RFC 9001 s5.3. */
-	return EVP_DecryptInit_ex2(ctx, cx->gcm, k->key, nonce, NULL) == 1 &&
+	return EVP_DecryptInit_ex2(ctx, NULL, k->key, nonce, NULL) == 1 &&
 	       EVP_DecryptUpdate(ctx, NULL, &n, &first, 1) == 1 &&
 	       (hdr_rest.len == 0 ||
 		EVP_DecryptUpdate(ctx, NULL, &n, hdr_rest.ptr, (int)hdr_rest.len) == 1) &&
