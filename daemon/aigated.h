@@ -4,9 +4,11 @@
 #ifndef AIGATE_AIGATED_H
 #define AIGATE_AIGATED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "fwcount.h"
 
 struct worker;
 struct injector;
@@ -32,6 +34,13 @@ struct aigated {
 	uint64_t reloads_ok, reloads_failed;
 	int64_t last_reload_us;           /* realtime of the last attempt, 0: none */
 	char *restart_needed;             /* "queue.count, user" or NULL (owned) */
+
+	/* Packets the queue rules sent that no queue took (fail-open, queue
+	 * full): see check_not_queued in main.c. */
+	struct fwcount *fw;               /* owned; NULL: not watched */
+	bool fw_have_base;
+	uint64_t fw_prev, fw_reported, fw_total;
+	int64_t fw_next_mono_us;
 };
 
 #endif

@@ -35,6 +35,7 @@
 #include "config.h"
 #include "control.h"
 #include "evlog.h"
+#include "fwcount.h"
 #include "inject.h"
 #include "list.h"
 #include "log.h"
@@ -447,6 +448,44 @@ static int check_only(const char *conf, const char *list, const char *contracts)
 	return 0;
 }
 
+/* How often the queue rules' counters are compared with the queues. */
+#define NOT_QUEUED_CHECK_US 2000000
+
+/* Packets the queue rules sent that got no packet id and were not
+ * dropped for a full queue: a full queue with fail-open let them through
+ * uninspected, and they leave no trace but the rules' counters
+ * (NFQUEUE-NOTES).  A rise becomes a warning event and a log line.  It
+ * must show in two readings in a row, so that a packet counted by its
+ * rule but not yet queued at the moment of reading never raises a false
+ * alarm; a fall means the counters were reset (rules reinstalled or
+ * zeroed) and starts the count again from there. */
+static void check_not_queued(struct aigated *d, int64_t now_us)
+{
+	uint64_t rules, ids, full;
+
+	if (d->fw == NULL || fwcount_read(d->fw, &rules) != 0 ||
+	    !status_kernel_totals(d, &ids, &full))
+		return;
+	uint64_t passed = rules > ids + full ? rules - ids - full : 0;
+	if (!d->fw_have_base || passed < d->fw_prev) {
+		d->fw_have_base = true;
+		d->fw_prev = d->fw_reported = passed;
+		return;
+	}
+	uint64_t confirmed = d->fw_prev;  /* <= passed */
+	d->fw_prev = passed;
+	if (confirmed <= d->fw_reported)
+		return;
+	uint64_t n = confirmed - d->fw_reported;
+	d->fw_reported = confirmed;
+	d->fw_total += n;
+	log_warnx("%llu packets passed uninspected (%llu since aigated started): a queue was "
+		  "full and the fail-open rules let them through; raise queue.maxlen or add queues",
+		  (unsigned long long)n, (unsigned long long)d->fw_total);
+	evlog_warning(now_us, d->cfg->sensor, "not_queued", d->cfg->daemon.queue_first, n,
+		      d->fw_total);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -563,6 +602,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < d.n_workers; i++)
 		if (worker_start(d.workers[i]) == -1)
 			fatal("queue %u: thread", worker_queue(d.workers[i]));
+	d.fw = fwcount_open();
+	if (d.fw == NULL)
+		log_warnx("cannot open a netfilter socket for the queue rules' counters: "
+			  "packets a full fail-open queue passes will not be reported");
+	check_not_queued(&d, realtime_us());
 	/* Everything is open and every thread runs: from here on only the
 	 * system calls of the packet path, reloads and logging (sandbox.c). */
 	if (sandbox_enter() == -1)
@@ -627,6 +671,10 @@ int main(int argc, char **argv)
 			write_metrics(&d);
 			next_metrics = now + (int64_t)d.cfg->daemon.metrics_interval_s * 1000000;
 		}
+		if (now >= d.fw_next_mono_us) {
+			check_not_queued(&d, realtime_us());
+			d.fw_next_mono_us = now + NOT_QUEUED_CHECK_US;
+		}
 		if (now >= next_status) {
 			char line[256];
 			status_line(&d, line, sizeof(line));
@@ -643,6 +691,7 @@ int main(int argc, char **argv)
 		worker_free(d.workers[i]);
 	free(d.workers);
 	control_close(d.control_fd, d.control_path);
+	fwcount_close(d.fw);
 	evlog_close();
 	inject_close(d.inj);
 	config_free(d.cfg);

@@ -58,6 +58,24 @@ static void kernel_queue_read(int fd, unsigned num, struct kernel_queue *out)
 	}
 }
 
+bool status_kernel_totals(const struct aigated *d, uint64_t *id_sequence,
+			  uint64_t *queue_full_dropped)
+{
+	uint64_t ids = 0, full = 0;
+
+	for (unsigned i = 0; i < d->n_workers; i++) {
+		struct kernel_queue k;
+		kernel_queue_read(d->kernel_stats_fd, worker_queue(d->workers[i]), &k);
+		if (!k.found)
+			return false;
+		ids += k.id_sequence;
+		full += k.dropped;
+	}
+	*id_sequence = ids;
+	*queue_full_dropped = full;
+	return true;
+}
+
 static uint64_t ld(const atomic_uint_fast64_t *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);

@@ -6,6 +6,7 @@
 #define AIGATE_STATUS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "aigated.h"
 #include "control.h"
@@ -14,6 +15,12 @@
  * 0440 root): the descriptor is read again for every report.  -1 when
  * not available (the report then leaves them out). */
 int status_open_kernel_stats(void);
+
+/* The kernel's totals over aigated's queues: the last packet ids handed
+ * out and the packets dropped because a queue was full.  false when the
+ * kernel's counters cannot be read. */
+bool status_kernel_totals(const struct aigated *d, uint64_t *id_sequence,
+			  uint64_t *queue_full_dropped);
 
 /* Append the report to out.  Never fails (an allocation failure shows
  * in out->failed).  Main thread only. */

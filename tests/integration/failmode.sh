@@ -41,6 +41,16 @@ for i in range(int(sys.argv[2])):
 	kill -CONT "$pid"
 	sleep 1
 }
+# The packets counted by not_queued warning events so far.
+not_queued() {
+	python3 -c 'import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("warning") == "not_queued":
+        n += e["count"]
+print(n)' "$LAB_EVENTS" 2>/dev/null || echo 0
+}
 N=30
 if u0=$(fw uninspected) && p0=$(fw passed_uninspected) && r0=$(fw received); then
 	stalled_burst $N
@@ -48,6 +58,14 @@ if u0=$(fw uninspected) && p0=$(fw passed_uninspected) && r0=$(fw received); the
 	t_is "fail-open, queue full: status counts what passed uninspected" "$((p1 - p0))" $((N - QLEN))
 	t_is "fail-open, queue full: uninspected = passed" "$((u1 - u0))" $((N - QLEN))
 	t_is "fail-open, queue full: aigated received what the queue held" "$((r1 - r0))" $QLEN
+	# aigated reads the rules' counters itself: a warning event says it.
+	nq=0
+	for _ in $(seq 20); do
+		nq=$(not_queued)
+		[ "$nq" -ge $((N - QLEN)) ] && break
+		sleep 0.5
+	done
+	t_is "fail-open, queue full: a not_queued warning event counts them" "$nq" $((N - QLEN))
 else
 	t_fail "status --json has no firewall comparison"
 fi
@@ -84,6 +102,9 @@ if u0=$(fw uninspected) && d0=$(fw dropped_uninspected) && p0=$(fw passed_uninsp
 	t_is "fail-closed, queue full: status counts what the kernel dropped" "$((d1 - d0))" $((N - QLEN))
 	t_is "fail-closed, queue full: nothing passed uninspected" "$((p1 - p0))" 0
 	t_is "fail-closed, queue full: uninspected = dropped" "$((u1 - u0))" $((N - QLEN))
+	# Two comparisons later (2 s apart), still no not_queued warning.
+	sleep 4
+	t_is "fail-closed, queue full: no not_queued warning" "$(not_queued)" "$nq"
 else
 	t_fail "status --json has no firewall comparison"
 fi
