@@ -244,6 +244,13 @@ void status_format(const struct aigated *d, bool json, struct sbuf *out)
 			    d->last_reload_us ? "\"" : "", d->last_reload_us ? last : "null",
 			    d->last_reload_us ? "\"" : "");
 		json_str(out, d->restart_needed);
+		/* Packets a full fail-open queue let through (main.c,
+		 * check_not_queued); null when the rules' counters cannot be
+		 * read. */
+		if (d->fw != NULL && d->fw_have_base)
+			sbuf_printf(out, ",\"not_queued\":%llu", (unsigned long long)d->fw_total);
+		else
+			sbuf_printf(out, ",\"not_queued\":null");
 		sbuf_printf(out, ",\"events\":{\"file\":");
 		json_str(out, d->event_path);
 		sbuf_printf(out, ",\"written\":%llu,\"folded\":%llu,\"write_errors\":%llu,"
@@ -278,6 +285,11 @@ void status_format(const struct aigated *d, bool json, struct sbuf *out)
 		    (unsigned long long)d->reloads_ok, (unsigned long long)d->reloads_failed, last);
 	if (d->restart_needed != NULL)
 		sbuf_printf(out, "restart needed for: %s\n", d->restart_needed);
+	if (d->fw != NULL && d->fw_have_base)
+		sbuf_printf(out, "not queued (a full fail-open queue let them through): %llu\n",
+			    (unsigned long long)d->fw_total);
+	else
+		sbuf_printf(out, "not queued: not watched (the queue rules' counters cannot be read)\n");
 	sbuf_printf(out, "events: %s, written %llu, folded %llu, write errors %llu, warnings %llu\n",
 		    d->event_path != NULL ? d->event_path : "(no file)",
 		    (unsigned long long)es.written, (unsigned long long)es.folded,

@@ -66,6 +66,8 @@ if u0=$(fw uninspected) && p0=$(fw passed_uninspected) && r0=$(fw received); the
 		sleep 0.5
 	done
 	t_is "fail-open, queue full: a not_queued warning event counts them" "$nq" $((N - QLEN))
+	t_is "fail-open, queue full: status --json not_queued agrees" \
+		"$(t_lab status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["not_queued"])')" $((N - QLEN))
 else
 	t_fail "status --json has no firewall comparison"
 fi
