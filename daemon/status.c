@@ -369,6 +369,8 @@ void status_format_prometheus(const struct aigated *d, struct sbuf *out)
 	pc.events_written = es.written;
 	pc.events_folded = es.folded;
 	pc.event_write_errors = es.write_errors;
+	pc.have_not_queued = d->fw != NULL && d->fw_have_base;
+	pc.not_queued = d->fw_total;
 	pc.reloads_ok = d->reloads_ok;
 	pc.reloads_failed = d->reloads_failed;
 	pc.list_serial = c->policy->list != NULL ? list_serial(c->policy->list) : 0;

@@ -195,6 +195,12 @@ size_t prom_format(const struct prom_counters *c, char *buf, size_t cap)
 	static const char *const results[] = { "ok", "failed" };
 	uint64_t rl[] = { c->reloads_ok, c->reloads_failed };
 	put_simple(&o, "aigate_reloads_total", "counter", "Configuration and list reloads, by result.", "result", results, rl, 2);
+	if (c->have_not_queued) {
+		ev[0] = c->not_queued;
+		put_simple(&o, "aigate_not_queued_packets_total", "counter",
+			   "Packets the queue rules sent that a full fail-open queue let through uninspected.",
+			   NULL, NULL, ev, 1);
+	}
 	ev[0] = c->list_serial;
 	put_simple(&o, "aigate_list_serial", "gauge", "Serial of the list in force.", NULL, NULL, ev, 1);
 	if (c->start_time_s != 0) {

@@ -12,6 +12,7 @@
 #ifndef AIGATE_PROMETHEUS_H
 #define AIGATE_PROMETHEUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,8 @@ struct prom_counters {
 	uint64_t names[APP_QUIC + 1][ACTION_COUNT_];
 	uint64_t events_written, events_folded, event_write_errors;
 	uint64_t reloads_ok, reloads_failed;
+	bool have_not_queued;                  /* the queue rules' counters could be read */
+	uint64_t not_queued;                   /* packets a full fail-open queue let through */
 	uint64_t list_serial;                  /* gauge: the list in force */
 	int64_t start_time_s;                  /* gauge: daemon start, Unix seconds (0: omitted) */
 	int64_t last_reload_s;                 /* gauge: last reload attempt (0: omitted) */

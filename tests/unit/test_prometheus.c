@@ -42,6 +42,8 @@ static void fill(struct prom_counters *c)
 	c->events_written = 99;
 	c->reloads_ok = 3;
 	c->reloads_failed = 1;
+	c->have_not_queued = true;
+	c->not_queued = 22;
 	c->list_serial = 2026113001;
 	c->start_time_s = 1796022585;
 	c->mode = MODE_MONITOR;
@@ -82,6 +84,7 @@ static void test_samples(void **state)
 	expect_line(t, "aigate_verdicts_total{queue=\"1\",verdict=\"drop\"} 0");
 	expect_line(t, "aigate_enobufs_total{queue=\"0\"} 2");
 	expect_line(t, "aigate_missed_packets_total{queue=\"0\"} 7");
+	expect_line(t, "aigate_not_queued_packets_total 22");
 	expect_line(t, "aigate_flows_active{queue=\"0\"} 33");
 	expect_line(t, "aigate_malformed_total{queue=\"0\",proto=\"tls\"} 4");
 	expect_line(t, "aigate_names_total{app_proto=\"dns\",action=\"block\"} 12");
