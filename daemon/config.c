@@ -1532,6 +1532,29 @@ static int get_action(struct ld *ld, const config_setting_t *g, const char *key,
 
 static const char *const dot_keys[] = { "resolvers", "action", NULL };
 
+/* The strings of a list setting as networks (cidr_parse), what names
+ * the expected form in the error for one that is not.  Returns the array
+ * (the good ones, *n of them; NULL and *oom set when out of memory). */
+static struct cidr *parse_networks(struct ld *ld, const config_setting_t *list,
+				   const char *what, size_t *n, bool *oom)
+{
+	int len = config_setting_length(list);
+	struct cidr *nets = calloc((size_t)len + 1, sizeof *nets);
+	if (nets == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	for (int k = 0; k < len; k++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
+		const char *v = config_setting_get_string(e);
+		if (!cidr_parse(v, &nets[*n]))
+			err_at(ld, e, "'%s' is not %s", v, what);
+		else
+			(*n)++;
+	}
+	return nets;
+}
+
 /* The settings that close the bypasses of issue 4: ECH fronts,
  * ClientHellos without SNI, unfinished handshakes, QUIC, DNS over TLS. */
 static void parse_bypass(struct ld *ld, const config_setting_t *root, struct conf_policy *p,
@@ -1564,22 +1587,9 @@ static void parse_bypass(struct ld *ld, const config_setting_t *root, struct con
 		return;
 	get_action(ld, g, "action", false, &p->dot_action);
 	config_setting_t *nets;
-	if (get_strv(ld, g, "resolvers", false, &nets) != 1)
-		return;
-	int nn = config_setting_length(nets);
-	p->dot_resolvers = calloc((size_t)nn + 1, sizeof *p->dot_resolvers);
-	if (p->dot_resolvers == NULL) {
-		*oom = true;
-		return;
-	}
-	for (int k = 0; k < nn; k++) {
-		const config_setting_t *el = config_setting_get_elem(nets, (unsigned)k);
-		const char *a = config_setting_get_string(el);
-		if (!cidr_parse(a, &p->dot_resolvers[p->n_dot_resolvers]))
-			err_at(ld, el, "'%s' is not an address or network", a);
-		else
-			p->n_dot_resolvers++;
-	}
+	if (get_strv(ld, g, "resolvers", false, &nets) == 1)
+		p->dot_resolvers = parse_networks(ld, nets, "an address or network",
+						  &p->n_dot_resolvers, oom);
 }
 
 static const char *const zone_keys[] = {
@@ -1633,21 +1643,11 @@ static void parse_zones(struct ld *ld, const config_setting_t *root, struct conf
 			err_at(ld, config_setting_get_member(zs, "expires"),
 			       "the zone expires before it starts");
 		if (get_strv(ld, zs, "networks", true, &nets) == 1) {
-			int nn = config_setting_length(nets);
-			if (nn == 0)
+			if (config_setting_length(nets) == 0)
 				err_at(ld, nets, "a zone needs at least one network");
-			z->networks = calloc((size_t)nn + 1, sizeof *z->networks);
-			if (z->networks == NULL)
-				*oom = true;
-			for (int k = 0; z->networks != NULL && k < nn; k++) {
-				const config_setting_t *e = config_setting_get_elem(nets, (unsigned)k);
-				const char *v = config_setting_get_string(e);
-				if (!cidr_parse(v, &z->networks[z->n_networks]))
-					err_at(ld, e, "'%s' is not a network (address/prefix, "
-					       "no host bits set)", v);
-				else
-					z->n_networks++;
-			}
+			z->networks = parse_networks(ld, nets,
+						     "a network (address/prefix, no host bits set)",
+						     &z->n_networks, oom);
 		}
 		p->n_zones++;
 	}

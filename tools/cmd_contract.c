@@ -60,7 +60,6 @@ static void contract_usage(FILE *f)
 static int parse(int argc, char **argv, struct copts *o)
 {
 	for (int i = 2; i < argc; i++) {
-		bool missing = false;
 		const char *v;
 		if (strcmp(argv[i], "--json") == 0) {
 			o->json = true;
@@ -82,16 +81,11 @@ static int parse(int argc, char **argv, struct copts *o)
 			&o->id, &o->reference, &o->approved_by, &o->starts, &o->expires, &o->dir,
 			&o->conf, &o->list, &o->socket,
 		};
-		size_t k;
-		for (k = 0; k < sizeof names / sizeof names[0]; k++) {
-			v = ctl_opt_value(names[k], argc, argv, &i, &missing);
-			if (v != NULL || missing)
-				break;
-		}
-		if (missing) {
-			ctl_errorx("contract", "%s needs a value", names[k]);
+		int kk = ctl_opt_table("contract", names, sizeof names / sizeof names[0], argc,
+				       argv, &i, &v);
+		if (kk < 0)
 			return 2;
-		}
+		size_t k = (size_t)kk;
 		if (k == sizeof names / sizeof names[0]) {
 			if (argv[i][0] == '-') {
 				ctl_errorx("contract", "unknown option %s", argv[i]);

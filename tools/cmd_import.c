@@ -220,7 +220,7 @@ int cmd_import(int argc, char **argv)
 {
 	const char *fmt = NULL, *terms = NULL, *service = NULL, *name = NULL, *vendor = NULL;
 	const char *jur = NULL, *source = NULL, *listp = NULL, *outp = NULL, *file = NULL;
-	bool whole = false, missing = false;
+	bool whole = false;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -239,17 +239,11 @@ int cmd_import(int argc, char **argv)
 		};
 		const char **slots[] = { &fmt, &terms, &service, &name, &vendor, &jur, &source,
 					 &listp, &outp };
-		size_t k;
-		for (k = 0; k < sizeof names / sizeof names[0]; k++) {
-			v = ctl_opt_value(names[k], argc, argv, &i, &missing);
-			if (v != NULL || missing)
-				break;
-		}
-		if (missing) {
-			ctl_errorx("import", "%s needs a value", names[k]);
+		int k = ctl_opt_table("import", names, sizeof names / sizeof names[0], argc, argv,
+				      &i, &v);
+		if (k < 0)
 			return 2;
-		}
-		if (k < sizeof names / sizeof names[0]) {
+		if ((size_t)k < sizeof names / sizeof names[0]) {
 			*slots[k] = v;
 			continue;
 		}

@@ -264,7 +264,6 @@ static int parse_opts(const char *verb, int argc, char **argv, struct upd_opts *
 		      void (*usage)(FILE *))
 {
 	for (int i = 1; i < argc; i++) {
-		bool missing = false;
 		const char *v;
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
@@ -282,16 +281,11 @@ static int parse_opts(const char *verb, int argc, char **argv, struct upd_opts *
 			"--from", "--cacert", "--config", "--list", "--contracts", "--socket",
 			"--pubkey",
 		};
-		size_t k;
-		for (k = 0; k < sizeof names / sizeof names[0]; k++) {
-			v = ctl_opt_value(names[k], argc, argv, &i, &missing);
-			if (v != NULL || missing)
-				break;
-		}
-		if (missing) {
-			ctl_errorx(verb, "%s needs a value", names[k]);
+		int kk = ctl_opt_table(verb, names, sizeof names / sizeof names[0], argc, argv,
+				       &i, &v);
+		if (kk < 0)
 			return 2;
-		}
+		size_t k = (size_t)kk;
 		if (k == sizeof names / sizeof names[0] ||
 		    (strcmp(verb, "update") != 0 && k <= 1) ||
 		    (strcmp(verb, "update") != 0 && k == 6)) {

@@ -26,28 +26,35 @@ const char *ctl_opt_value(const char *name, int argc, char **argv, int *i, bool 
 	return argv[*i];
 }
 
-int ctl_policy_option(const char *verb, int argc, char **argv, int *i,
-		      struct ctl_policy_opts *o)
+int ctl_opt_table(const char *verb, const char *const *names, size_t n, int argc,
+		  char **argv, int *i, const char **value)
 {
-	static const char *const names[] = { "--config", "--list", "--contracts" };
-	for (int k = 0; k < 3; k++) {
+	for (size_t k = 0; k < n; k++) {
 		bool missing;
-		const char *v = ctl_opt_value(names[k], argc, argv, i, &missing);
+		*value = ctl_opt_value(names[k], argc, argv, i, &missing);
 		if (missing) {
 			ctl_errorx(verb, "%s needs a value", names[k]);
 			return -1;
 		}
-		if (!v)
-			continue;
-		if (k == 0)
-			o->config = v;
-		else if (k == 1)
-			o->list = v;
-		else
-			o->contracts = v;
-		return 1;
+		if (*value != NULL)
+			return (int)k;
 	}
-	return 0;
+	return (int)n;
+}
+
+int ctl_policy_option(const char *verb, int argc, char **argv, int *i,
+		      struct ctl_policy_opts *o)
+{
+	static const char *const names[] = { "--config", "--list", "--contracts" };
+	const char **slots[] = { &o->config, &o->list, &o->contracts };
+	const char *v;
+	int k = ctl_opt_table(verb, names, 3, argc, argv, i, &v);
+	if (k < 0)
+		return -1;
+	if (k == 3)
+		return 0;
+	*slots[k] = v;
+	return 1;
 }
 
 struct aigate_config *ctl_load_config(const char *verb, const struct ctl_policy_opts *o)

@@ -33,6 +33,12 @@ int ctl_policy_option(const char *verb, int argc, char **argv, int *i,
  * is not that option.  *missing is set when the option has no value. */
 const char *ctl_opt_value(const char *name, int argc, char **argv, int *i, bool *missing);
 
+/* Which of the n options in names argv[*i] is (ctl_opt_value for each):
+ * its index, with its value in *value and *i advanced; n when it is none
+ * of them; -1 (after "VERB: OPTION needs a value") when it has no value. */
+int ctl_opt_table(const char *verb, const char *const *names, size_t n, int argc,
+		  char **argv, int *i, const char **value);
+
 /* Printable text of a raw name: bytes outside 0x21..0x7e and '\' become
  * "\xNN" (as in events).  Always NUL-terminates buf (cap > 0); returns
  * the length written. */
