@@ -461,12 +461,11 @@ static int check_only(const char *conf, const char *list, const char *contracts)
  * zeroed) and starts the count again from there. */
 static void check_not_queued(struct aigated *d, int64_t now_us)
 {
-	uint64_t rules, ids, full;
+	struct fw_compare c;
 
-	if (d->fw == NULL || fwcount_read(d->fw, &rules) != 0 ||
-	    !status_kernel_totals(d, &ids, &full))
+	if (!status_fw_compare(d, &c))
 		return;
-	uint64_t passed = rules > ids + full ? rules - ids - full : 0;
+	uint64_t passed = c.rules > c.ids + c.queue_full ? c.rules - c.ids - c.queue_full : 0;
 	if (!d->fw_have_base || passed < d->fw_prev) {
 		d->fw_have_base = true;
 		d->fw_prev = d->fw_reported = passed;

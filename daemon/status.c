@@ -58,27 +58,34 @@ static void kernel_queue_read(int fd, unsigned num, struct kernel_queue *out)
 	}
 }
 
-bool status_kernel_totals(const struct aigated *d, uint64_t *id_sequence,
-			  uint64_t *queue_full_dropped)
+static uint64_t ld(const atomic_uint_fast64_t *c)
 {
-	uint64_t ids = 0, full = 0;
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
 
+bool status_fw_compare(const struct aigated *d, struct fw_compare *c)
+{
+	uint64_t kdropped = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (d->fw == NULL || fwcount_read(d->fw, &c->rules) != 0)
+		return false;
 	for (unsigned i = 0; i < d->n_workers; i++) {
 		struct kernel_queue k;
 		kernel_queue_read(d->kernel_stats_fd, worker_queue(d->workers[i]), &k);
 		if (!k.found)
 			return false;
-		ids += k.id_sequence;
-		full += k.dropped;
+		c->ids += k.id_sequence;
+		c->waiting += k.waiting;
+		c->queue_full += k.dropped;
+		kdropped += k.dropped + k.user_dropped;
+		c->received += ld(&worker_stats(d->workers[i])->packets);
 	}
-	*id_sequence = ids;
-	*queue_full_dropped = full;
+	uint64_t seen = c->received + c->waiting;
+	c->uninspected = c->rules > seen ? c->rules - seen : 0; /* read a moment apart */
+	c->dropped = kdropped < c->uninspected ? kdropped : c->uninspected;
+	c->passed = c->uninspected - c->dropped;
 	return true;
-}
-
-static uint64_t ld(const atomic_uint_fast64_t *c)
-{
-	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
 static void json_str(struct sbuf *out, const char *s)
@@ -218,6 +225,7 @@ void status_format(const struct aigated *d, bool json, struct sbuf *out)
 	size_t n_entries = p->list != NULL ? list_n_entries(p->list) : 0;
 	struct evlog_stats es;
 	struct qsnap total, q;
+	struct fw_compare fc;
 	char since[40], up[32], last[40];
 	unsigned i;
 
@@ -251,6 +259,16 @@ void status_format(const struct aigated *d, bool json, struct sbuf *out)
 			sbuf_printf(out, ",\"not_queued\":%llu", (unsigned long long)d->fw_total);
 		else
 			sbuf_printf(out, ",\"not_queued\":null");
+		if (status_fw_compare(d, &fc))
+			sbuf_printf(out, ",\"firewall\":{\"queued_by_rules\":%llu,\"queued_by_kernel\":%llu,"
+				    "\"received\":%llu,\"waiting\":%llu,\"uninspected\":%llu,"
+				    "\"dropped_uninspected\":%llu,\"passed_uninspected\":%llu}",
+				    (unsigned long long)fc.rules, (unsigned long long)fc.ids,
+				    (unsigned long long)fc.received, (unsigned long long)fc.waiting,
+				    (unsigned long long)fc.uninspected, (unsigned long long)fc.dropped,
+				    (unsigned long long)fc.passed);
+		else
+			sbuf_printf(out, ",\"firewall\":null");
 		sbuf_printf(out, ",\"events\":{\"file\":");
 		json_str(out, d->event_path);
 		sbuf_printf(out, ",\"written\":%llu,\"folded\":%llu,\"write_errors\":%llu,"
@@ -290,6 +308,15 @@ void status_format(const struct aigated *d, bool json, struct sbuf *out)
 			    (unsigned long long)d->fw_total);
 	else
 		sbuf_printf(out, "not queued: not watched (the queue rules' counters cannot be read)\n");
+	if (status_fw_compare(d, &fc))
+		sbuf_printf(out, "firewall: the queue rules sent %llu packets (since aigated started), "
+			    "the kernel queued %llu, aigated received %llu, %llu waiting; uninspected "
+			    "%llu: dropped by the kernel %llu, passed (fail-open queue full, or "
+			    "aigated not running) %llu\n",
+			    (unsigned long long)fc.rules, (unsigned long long)fc.ids,
+			    (unsigned long long)fc.received, (unsigned long long)fc.waiting,
+			    (unsigned long long)fc.uninspected, (unsigned long long)fc.dropped,
+			    (unsigned long long)fc.passed);
 	sbuf_printf(out, "events: %s, written %llu, folded %llu, write errors %llu, warnings %llu\n",
 		    d->event_path != NULL ? d->event_path : "(no file)",
 		    (unsigned long long)es.written, (unsigned long long)es.folded,

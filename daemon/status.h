@@ -16,11 +16,23 @@
  * not available (the report then leaves them out). */
 int status_open_kernel_stats(void);
 
-/* The kernel's totals over aigated's queues: the last packet ids handed
- * out and the packets dropped because a queue was full.  false when the
- * kernel's counters cannot be read. */
-bool status_kernel_totals(const struct aigated *d, uint64_t *id_sequence,
-			  uint64_t *queue_full_dropped);
+/* The queue rules' packet counter (fwcount.h) against what the queues
+ * took.  A packet the rules sent that aigated never received was dropped
+ * by the kernel (fail-closed: queue full, or undeliverable; the kernel
+ * counts those), let through uninspected (fail-open: a full queue or a
+ * stopped daemon leaves no other trace, NFQUEUE-NOTES), or is still
+ * waiting.  The rules' counters start at zero with the daemon
+ * (aigated.service zeroes them).  false when they cannot be read. */
+struct fw_compare {
+	uint64_t rules;        /* packets the queue rules sent */
+	uint64_t ids;          /* packet ids the kernel handed out */
+	uint64_t queue_full;   /* dropped by the kernel: queue full (fail-closed) */
+	uint64_t received, waiting;
+	uint64_t uninspected;  /* rules - received - waiting */
+	uint64_t dropped;      /* of those, dropped by the kernel */
+	uint64_t passed;       /* of those, let through */
+};
+bool status_fw_compare(const struct aigated *d, struct fw_compare *c);
 
 /* Append the report to out.  Never fails (an allocation failure shows
  * in out->failed).  Main thread only. */

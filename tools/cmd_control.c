@@ -19,8 +19,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "commands.h"
 #include "config.h"
 
@@ -142,132 +140,6 @@ static int exchange(const char *verb, const char *path, const char *cmd, char **
 	return 0;
 }
 
-/* aigate-firewall: AIGATE_FIREWALL, else next to this program (the
- * installed sbin, or systemd/ of a checkout), else the PATH. */
-static FILE *firewall_counters(void)
-{
-	const char *env = getenv("AIGATE_FIREWALL");
-	char exe[4096], cmd[4200];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *cands[3] = { NULL, NULL, NULL };
-	char c1[4200], c2[4200];
-
-	if (env != NULL && env[0] != '\0')
-		cands[0] = env;
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			snprintf(c1, sizeof(c1), "%s/../sbin/aigate-firewall", exe);
-			snprintf(c2, sizeof(c2), "%s/../systemd/aigate-firewall", exe);
-			cands[1] = c1;
-			cands[2] = c2;
-		}
-	}
-	for (int i = 0; i < 3; i++) {
-		if (cands[i] == NULL || access(cands[i], X_OK) != 0)
-			continue;
-		snprintf(cmd, sizeof(cmd), "'%s' counters 2>/dev/null", cands[i]);
-		return popen(cmd, "r");
-	}
-	return popen("aigate-firewall counters 2>/dev/null", "r");
-}
-
-/* What the queue rules sent to the queues, against what the kernel
- * queued (ids handed out) and what aigated received.  A packet the
- * rules sent that aigated never saw was either dropped by the kernel
- * (fail-closed: queue full, or not deliverable; the kernel counts those)
- * or let through uninspected (fail-open: a full queue or a stopped
- * daemon leaves no other trace, NFQUEUE-NOTES), or it is still waiting
- * in the queue.  Needs root and the aigate rules; silently absent
- * otherwise.  Returns a JSON object, or NULL. */
-static json_t *firewall_comparison(const char *status_json)
-{
-	if (geteuid() != 0)
-		return NULL;
-	FILE *f = firewall_counters();
-	if (f == NULL)
-		return NULL;
-	unsigned long long queued = 0;
-	int got = fscanf(f, "queued %llu", &queued);
-	if (pclose(f) != 0 || got != 1)
-		return NULL;
-	json_error_t err;
-	json_t *st = json_loads(status_json, 0, &err);
-	if (st == NULL)
-		return NULL;
-	json_int_t received = 0, kernel = 0, waiting = 0, dropped = 0;
-	size_t i;
-	json_t *q;
-	json_array_foreach(json_object_get(st, "queues"), i, q) {
-		json_t *k = json_object_get(q, "kernel");
-		received += json_integer_value(json_object_get(q, "packets"));
-		kernel += json_integer_value(json_object_get(k, "id_sequence"));
-		waiting += json_integer_value(json_object_get(k, "waiting"));
-		dropped += json_integer_value(json_object_get(k, "dropped")) +
-			   json_integer_value(json_object_get(k, "user_dropped"));
-	}
-	json_decref(st);
-	json_int_t unseen = (json_int_t)queued - received - waiting;
-	if (unseen < 0)
-		unseen = 0;  /* counters read a moment apart */
-	json_int_t passed = unseen - dropped;
-	json_t *o = json_object();
-	json_object_set_new(o, "queued_by_rules", json_integer((json_int_t)queued));
-	json_object_set_new(o, "queued_by_kernel", json_integer(kernel));
-	json_object_set_new(o, "received", json_integer(received));
-	json_object_set_new(o, "waiting", json_integer(waiting));
-	json_object_set_new(o, "uninspected", json_integer(unseen));
-	json_object_set_new(o, "dropped_uninspected", json_integer(dropped < unseen ? dropped : unseen));
-	json_object_set_new(o, "passed_uninspected", json_integer(passed > 0 ? passed : 0));
-	return o;
-}
-
-static void print_firewall(const char *path, bool json, const char *body)
-{
-	char *st = NULL;
-	if (json) {
-		json_t *cmp = firewall_comparison(body);
-		json_error_t err;
-		json_t *all = json_loads(body, 0, &err);
-		if (cmp == NULL || all == NULL) {
-			fputs(body, stdout);
-		} else {
-			json_object_set_new(all, "firewall", cmp);
-			cmp = NULL;
-			char *s = json_dumps(all, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			if (s != NULL) {
-				printf("%s\n", s);
-				free(s);
-			}
-		}
-		json_decref(cmp);
-		json_decref(all);
-		return;
-	}
-	fputs(body, stdout);
-	if (exchange("status", path, "status --json", &st) == -1)
-		return;
-	const char *jb = strchr(st, '\n');
-	json_t *cmp = strncmp(st, "ok\n", 3) == 0 && jb ? firewall_comparison(jb + 1) : NULL;
-	if (cmp != NULL) {
-		printf("firewall: the queue rules sent %lld packets (since aigated started), the kernel "
-		       "queued %lld, aigated received %lld, %lld waiting; uninspected %lld: "
-		       "dropped by the kernel %lld, passed (fail-open queue full, or aigated not "
-		       "running) %lld\n",
-		       (long long)json_integer_value(json_object_get(cmp, "queued_by_rules")),
-		       (long long)json_integer_value(json_object_get(cmp, "queued_by_kernel")),
-		       (long long)json_integer_value(json_object_get(cmp, "received")),
-		       (long long)json_integer_value(json_object_get(cmp, "waiting")),
-		       (long long)json_integer_value(json_object_get(cmp, "uninspected")),
-		       (long long)json_integer_value(json_object_get(cmp, "dropped_uninspected")),
-		       (long long)json_integer_value(json_object_get(cmp, "passed_uninspected")));
-		json_decref(cmp);
-	}
-	free(st);
-}
-
 static int run(const char *verb, int argc, char **argv)
 {
 	const char *sock = NULL, *conf = NULL;
@@ -312,10 +184,7 @@ static int run(const char *verb, int argc, char **argv)
 	body = strchr(answer, '\n');
 	body = body != NULL ? body + 1 : answer + strlen(answer);
 	if (strncmp(answer, "ok\n", 3) == 0) {
-		if (strcmp(verb, "status") == 0 && !prometheus)
-			print_firewall(path, json, body);
-		else
-			fputs(body, stdout);
+		fputs(body, stdout);
 		rc = 0;
 	} else {
 		fputs(body, stderr);
